@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { Band } from '../codecs/types.ts';
+import type { MediaLeg } from '../gateway/media/media-leg.ts';
+import type { DtmfDigit } from '../gateway/media/dtmf.ts';
+
+/** What an agent may ask of the call it serves. The call decides how (BYE, REFER…). */
+export interface CallControl {
+  /** Ends the call from our side (after the agent's goodbye has played). */
+  hangup(reason: 'agent-hangup' | 'max-duration'): void;
+  /** Sends DTMF digits to the caller's side. */
+  sendDtmf(digits: readonly DtmfDigit[]): Promise<void>;
+}
+
+/** The call as an agent sees it: never the SIP layer (design §3), only media and plain facts. */
+export interface AgentCallContext {
+  readonly callId: string;
+  readonly band: Band;
+  /** Caller and dialed numbers: personal data, log only under `pii.*`. */
+  readonly from: string;
+  readonly dialed: string;
+  /** Allow-listed inbound headers (UUI, X-…) as variables. */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly leg: MediaLeg;
+  readonly control: CallControl;
+  readonly log: Logger;
+}
+
+/** Events the call forwards to its agent. */
+export type AgentCallEvent = { readonly type: 'hold' } | { readonly type: 'resume' };
+
+/**
+ * One agent serving one call: the local voice menu, the cascade or speech-to-speech. The call owns
+ * it: `start()` once media is up, `stop()` when the call ends (idempotent, releases everything).
+ */
+export interface AgentSession {
+  readonly kind: 'menu' | 'cascade' | 's2s';
+  start(): Promise<void>;
+  notify(event: AgentCallEvent): void;
+  stop(reason: string): Promise<void>;
+}
+
+/** Creates agent sessions; one per agent kind, built once at start-up by the composition root. */
+export interface AgentFactory {
+  readonly kind: AgentSession['kind'];
+  /** Work that may start before answer (pre-warm), e.g. synthesising prompts or opening a socket. */
+  create(ctx: AgentCallContext): AgentSession;
+}

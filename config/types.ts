@@ -1,0 +1,67 @@
+/**
+ * The shape of the gateway's configuration after `load()` has validated it against
+ * `config/schema.json` and filled defaults. Secrets never live here: they come from the environment.
+ */
+export type CodecPreference = 'PCMU' | 'PCMA' | 'G722' | 'opus';
+
+export interface TrunkConfig {
+  readonly name: string;
+  /** Source addresses allowed to send INVITEs for this trunk, as CIDRs (IPv4 or IPv6). */
+  readonly allowedCidrs: readonly string[];
+}
+
+export interface MenuOption {
+  /** The DTMF digit that selects it. */
+  readonly digit: string;
+  /** Prompt spoken when chosen. */
+  readonly say?: string;
+  /** What happens after: go to another menu, repeat this one, or hang up. */
+  readonly then: { readonly goto: string } | 'repeat' | 'hangup';
+}
+
+export interface MenuDefinition {
+  readonly prompt: string;
+  readonly options: readonly MenuOption[];
+}
+
+export interface VoiceMenuConfig {
+  readonly greeting: string;
+  readonly goodbye: string;
+  /** Name of the first menu in `menus`. */
+  readonly start: string;
+  readonly menus: Readonly<Record<string, MenuDefinition>>;
+  /** Spoken when a digit matches no option. */
+  readonly invalid: string;
+  /** Re-prompt after this many seconds without input; hang up after `maxRepeats` re-prompts. */
+  readonly inputTimeoutSec: number;
+  readonly maxRepeats: number;
+  readonly tts: { readonly voice: string; readonly speed: number; readonly cacheDir: string };
+}
+
+export interface Config {
+  readonly sip: {
+    /** Address to bind, e.g. 0.0.0.0 or 127.0.0.1. */
+    readonly bind: string;
+    /** Address written in Contact/Via/SDP when it differs from `bind` (NAT, 0.0.0.0 binds). */
+    readonly advertise?: string;
+    readonly udpPort: number;
+    readonly tcpPort: number;
+    /** User part of the URI printed for callers. */
+    readonly user: string;
+    readonly maxMessageBytes: number;
+  };
+  readonly rtp: {
+    readonly portMin: number;
+    readonly portMax: number;
+    readonly jitterBufferMs: { readonly min: number; readonly max: number };
+    /** Seconds without inbound RTP (not on hold) before the call is ended. */
+    readonly mediaTimeoutSec: number;
+  };
+  readonly http: { readonly bind: string; readonly port: number };
+  /** Preferred codecs, most preferred first. */
+  readonly codecs: readonly CodecPreference[];
+  readonly trunks: readonly TrunkConfig[];
+  readonly agent: { readonly default: 'menu'; readonly menu: VoiceMenuConfig };
+  readonly calls: { readonly maxDurationSec: number; readonly maxConcurrent: number };
+  readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly pii: boolean };
+}
