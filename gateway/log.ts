@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, destination, stdTimeFunctions, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -12,9 +12,9 @@ export function createLogger(opts: { level?: string; pii?: boolean; destination?
       level: opts.level ?? 'info',
       base: { svc: 'trunkline' },
       redact: opts.pii ? [] : { paths: ['pii', '*.pii'], remove: true },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: stdTimeFunctions.isoTime,
     },
-    pino.destination({ dest: opts.destination ?? 1, sync: false }),
+    destination({ dest: opts.destination ?? 1, sync: false }),
   );
 }
 
