@@ -1,0 +1,24 @@
+/**
+ * Errors of the codec layer. `codecs/` is a leaf (design §3), so these do not extend the gateway's
+ * `TrunklineError`; callers branch on the class and its fields, never on the message text.
+ */
+import type { CodecName } from './types.ts';
+
+/** A codec is known to the registry (it can appear in SDP) but has no encoder/decoder here yet. */
+export class UnsupportedCodecError extends Error {
+  override readonly name = 'UnsupportedCodecError';
+  constructor(readonly codec: CodecName | string) {
+    super(`codec ${codec} has no implementation in this build`);
+  }
+}
+
+/** A resampler was asked for a rate pair it does not support. */
+export class UnsupportedRateError extends Error {
+  override readonly name = 'UnsupportedRateError';
+  constructor(
+    readonly fromRate: number,
+    readonly toRate: number,
+  ) {
+    super(`no resampler for ${fromRate} Hz -> ${toRate} Hz`);
+  }
+}

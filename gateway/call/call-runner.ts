@@ -1,0 +1,144 @@
+import type { AgentCallContext, AgentFactory, AgentSession } from '../../agent/types.ts';
+import { bandOf } from '../../codecs/index.ts';
+import type { Config } from '../../config/types.ts';
+import type { Logger } from '../log.ts';
+import { metrics } from '../metrics.ts';
+import type { MediaLeg } from '../media/media-leg.ts';
+import { isDtmfDigit } from '../media/dtmf.ts';
+import type { SipDialog } from '../sip/dialog.ts';
+import type { Termination } from '../sip/termination.ts';
+import { Call } from './call.ts';
+import type { CallRegistry } from './call-registry.ts';
+import { planMedia, answerSdp, type MediaPlan } from './media-plan.ts';
+import { handleReinvite } from './reinvite.ts';
+
+/** What the runner needs from the composition root (gateway/deps.ts). */
+export interface CallRunnerDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly registry: CallRegistry;
+  /** Opens the media leg for a negotiated plan (embedded RTP today). */
+  readonly openMedia: (plan: MediaPlan, log: Logger) => Promise<{ leg: MediaLeg; address: string; port: number }>;
+  readonly agents: AgentFactory;
+  readonly isAccepting: () => boolean;
+}
+
+/**
+ * Takes one INVITE from offer to end: negotiate, open media, create the agent, answer, start the
+ * agent, and end the call on whichever comes first (BYE, CANCEL, agent hangup, media timeout, fault).
+ * A fault here ends this call only (metric + log), never the process.
+ */
+export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<Call> {
+  const call = new Call(dialog, deps.log);
+  deps.registry.add(call);
+  const started = performance.now();
+  const timers: NodeJS.Timeout[] = [];
+  call.on('state', (s) => {
+    if (s.status === 'ended') for (const t of timers) clearTimeout(t);
+  });
+
+  /** Hangs up from our side: BYE when a dialog exists, then the end. */
+  const hangup = (result: Termination, reason?: string): void => {
+    if (call.ended) return;
+    const status = call.state.status;
+    call.end({ result, ...(reason ? { reason } : {}) });
+    if (status === 'offered' || status === 'answering') {
+      if (dialog.state === 'early') dialog.reject(result === 'shutdown' ? 503 : 480);
+    } else {
+      dialog.bye().catch((err: unknown) => call.log.debug({ err }, 'bye failed'));
+    }
+  };
+
+  dialog.on('cancel', () => call.end({ result: 'caller-cancel', sipStatus: 487 }));
+  dialog.on('bye', () => call.end({ result: 'caller-hangup' }));
+  dialog.on('ack-timeout', () => call.end({ result: 'ack-timeout', reason: 'no ACK for 2xx' }));
+  dialog.on('ended', () => call.end({ result: 'caller-hangup', reason: 'dialog ended' }));
+
+  try {
+    const reject = (status: number, reason: string): Call => {
+      dialog.reject(status, reason, status === 503 ? { 'Retry-After': '5' } : undefined);
+      call.end({ result: 'rejected', sipStatus: status, reason });
+      return call;
+    };
+    if (!deps.isAccepting()) return reject(503, 'Service Unavailable');
+    if (deps.registry.size > deps.config.calls.maxConcurrent) return reject(503, 'Service Unavailable');
+    // A source that matches no configured trunk is refused (RFC 3261 §21.4.4 403 Forbidden).
+    if (!dialog.info.trunk) return reject(403, 'Forbidden');
+
+    const plan = planMedia(dialog.offer, deps.config.codecs);
+    if ('error' in plan) {
+      metrics.sipDropped.inc({ reason: 'no-common-codec' });
+      return reject(plan.status, plan.reason);
+    }
+
+    const { leg, address, port } = await deps.openMedia(plan, call.log);
+    if (call.ended) {
+      leg.close('ended-before-answer');
+      return call;
+    }
+    const ctx: AgentCallContext = {
+      callId: call.id,
+      band: bandOf(plan.codec),
+      from: dialog.info.from,
+      dialed: dialog.info.dialed,
+      variables: dialog.info.headers,
+      leg,
+      log: call.log,
+      control: {
+        hangup: (r) => hangup(r),
+        sendDtmf: (digits) => leg.sendDtmf(digits),
+      },
+    };
+    let agent: AgentSession;
+    try {
+      agent = deps.agents.create(ctx);
+    } catch (err) {
+      leg.close('agent-failed');
+      throw err;
+    }
+    call.state = { status: 'answering', since: Date.now(), leg, agent };
+    wireMedia(call, dialog, leg, agent, hangup);
+
+    dialog.progress(180);
+    const delay = deps.config.calls.answerDelayMs;
+    if (delay > 0) await new Promise((r) => timers.push(setTimeout(r, delay)));
+    if (call.ended) return call;
+
+    const sdp = answerSdp(plan, { address, port, sessionId: String(Date.now()), version: 1, direction: 'sendrecv' });
+    const acked = dialog.answer(sdp);
+    metrics.callSetupSeconds.observe((performance.now() - started) / 1000);
+    const answeredAt = Date.now();
+    call.state = { status: 'connected', since: answeredAt, leg, agent, answeredAt };
+    timers.push(setTimeout(() => hangup('max-duration'), deps.config.calls.maxDurationSec * 1000));
+    dialog.on('reinvite', (re) => handleReinvite(call, re, plan, { address, port }));
+    await acked;
+    if (call.ended) return call;
+    call.state = { status: 'agent', since: Date.now(), leg, agent, answeredAt };
+    await agent.start();
+  } catch (err) {
+    if (!call.ended) {
+      metrics.callErrors.inc({ stage: call.state.status });
+      call.log.error({ err }, 'call failed');
+      hangup('error');
+    }
+  }
+  return call;
+}
+
+/** Media events that end or affect the call. */
+function wireMedia(call: Call, dialog: SipDialog, leg: MediaLeg, agent: AgentSession, hangup: (r: Termination, reason?: string) => void): void {
+  leg.on('media-timeout', () => hangup('media-timeout', 'no inbound RTP'));
+  leg.on('error', (err) => {
+    metrics.callErrors.inc({ stage: 'media' });
+    call.log.error({ err }, 'media leg failed');
+    hangup('error', 'media failure');
+  });
+  // DTMF carried in SIP INFO reaches the agent the same way as RFC 4733 events.
+  dialog.on('dtmf', (d) => {
+    const digit = d.digit.toUpperCase();
+    if (!isDtmfDigit(digit)) return;
+    metrics.dtmfDigits.inc({ source: 'sip-info' });
+    leg.emit('dtmf', { digit, durationMs: d.durationMs, source: 'sip-info' });
+  });
+  void agent;
+}

@@ -1,0 +1,98 @@
+import { createMenuFactory } from '../agent/menu/menu-factory.ts';
+import { EspeakTts } from '../agent/providers/tts/espeak.ts';
+import { createResampler } from '../codecs/index.ts';
+import type { Config } from '../config/types.ts';
+import { compileTrunkMatcher } from '../policies/trunk-match.ts';
+import { CallRegistry } from './call/call-registry.ts';
+import { runCall } from './call/call-runner.ts';
+import { startHttp } from './http.ts';
+import type { Logger } from './log.ts';
+import { metrics } from './metrics.ts';
+import { Pacer } from './media/pacer.ts';
+import { PortPool } from './media/rtp/port-pool.ts';
+import { RtpLeg } from './media/rtp/rtp-leg.ts';
+import { EmbeddedSignaling } from './sip/embedded/uas.ts';
+
+/**
+ * The composition root: builds every long-lived part once and wires them. Nothing else constructs
+ * infrastructure, so tests and the drachtio backend can swap parts here.
+ */
+export interface Gateway {
+  readonly sipUris: readonly string[];
+  readonly httpPort: number;
+  readonly registry: CallRegistry;
+  /** Stops new calls (503), keeps current ones; resolves when the last call has ended or `maxMs` passed. */
+  drain(maxMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function buildGateway(config: Config, log: Logger): Promise<Gateway> {
+  const pacer = new Pacer({
+    onTickError: (err) => {
+      metrics.callErrors.inc({ stage: 'pacer-tick' });
+      log.error({ err }, 'media tick failed');
+    },
+  });
+  const pool = new PortPool({ min: config.rtp.portMin, max: config.rtp.portMax });
+  const registry = new CallRegistry();
+  const tts = new EspeakTts({ voice: config.agent.menu.tts.voice, speed: config.agent.menu.tts.speed, cacheDir: config.agent.menu.tts.cacheDir, log });
+  const menu = createMenuFactory(config.agent.menu, tts, log);
+  // Synthesise every prompt before the first call, so the greeting starts at once.
+  await menu.prewarm([8000]);
+
+  let accepting = true;
+  const signaling = new EmbeddedSignaling({ config: config.sip, log, trunkFor: compileTrunkMatcher(config.trunks) });
+  const mediaAddress = config.sip.advertise ?? config.sip.bind;
+  signaling.on('invite', (dialog) => {
+    runCall(dialog, {
+      config,
+      log,
+      registry,
+      agents: menu,
+      isAccepting: () => accepting,
+      openMedia: async (plan, callLog) => {
+        const leg = await RtpLeg.open({
+          bindAddress: config.sip.bind,
+          pool,
+          codec: plan.codec,
+          telephoneEventPt: plan.telephoneEventPt,
+          pacer,
+          jitter: config.rtp.jitterBufferMs,
+          mediaTimeoutSec: config.rtp.mediaTimeoutSec,
+          log: callLog,
+          makeResampler: createResampler,
+        });
+        leg.setRemote(plan.remoteAddress, plan.remotePort);
+        return { leg, address: mediaAddress, port: leg.localPort };
+      },
+    }).catch((err: unknown) => {
+      metrics.callErrors.inc({ stage: 'runner' });
+      log.error({ err }, 'call runner failed');
+    });
+  });
+  await signaling.start();
+
+  const http = await startHttp({
+    bind: config.http.bind,
+    port: config.http.port,
+    health: () => ({ draining: !accepting, calls: registry.size }),
+  });
+
+  return {
+    sipUris: signaling.uris,
+    httpPort: http.port,
+    registry,
+    async drain(maxMs: number) {
+      accepting = false;
+      signaling.setAccepting(false);
+      http.setDraining(true);
+      await Promise.race([registry.whenEmpty(), new Promise((r) => setTimeout(r, maxMs).unref())]);
+    },
+    async close() {
+      for (const call of registry.all()) call.end({ result: 'shutdown' });
+      await signaling.close();
+      await http.close();
+      pacer.stop();
+    },
+  };
+}
