@@ -1,5 +1,5 @@
 /**
- * The shape of the gateway's configuration after `load()` has validated it against
+ * The shape of the gateway's configuration after `loadConfig()` (config/load.ts) has validated it against
  * `config/schema.json` and filled defaults. Secrets never live here: they come from the environment.
  */
 export type CodecPreference = 'PCMU' | 'PCMA' | 'G722' | 'opus';
@@ -35,6 +35,7 @@ export interface VoiceMenuConfig {
   /** Re-prompt after this many seconds without input; hang up after `maxRepeats` re-prompts. */
   readonly inputTimeoutSec: number;
   readonly maxRepeats: number;
+  /** espeak-ng voice, speaking-rate factor (1 = normal) and the directory (absolute after loading) for cached prompts. */
   readonly tts: { readonly voice: string; readonly speed: number; readonly cacheDir: string };
 }
 
@@ -42,7 +43,10 @@ export interface Config {
   readonly sip: {
     /** Address to bind, e.g. 0.0.0.0 or 127.0.0.1. */
     readonly bind: string;
-    /** Address written in Contact/Via/SDP when it differs from `bind` (NAT, 0.0.0.0 binds). */
+    /**
+     * Address written in Contact/Via/SDP when it differs from `bind` (NAT, 0.0.0.0 binds). Always set
+     * by `loadConfig()`: detected (first non-internal IPv4, else 127.0.0.1) when the file leaves it out.
+     */
     readonly advertise?: string;
     readonly udpPort: number;
     readonly tcpPort: number;
@@ -65,3 +69,10 @@ export interface Config {
   readonly calls: { readonly maxDurationSec: number; readonly maxConcurrent: number };
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly pii: boolean };
 }
+
+/** A partial view of a config, for overrides (tests use them to pick free ports). Arrays are replaced whole. */
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { -readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;

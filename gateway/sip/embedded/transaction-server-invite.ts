@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from './clock.ts';
 import type { SipRequest, SipResponse } from './message.ts';
-import { T1, T2, T4, TIMEOUT_64T1, backoff, type ResponseSender, type ServerTransaction } from './transaction.ts';
+import { T1, T4, TIMEOUT_64T1, backoff, type ResponseSender, type ServerTransaction } from './transaction.ts';
 import { metrics } from '../../metrics.ts';
 
 /**
@@ -110,7 +110,7 @@ export class ServerInviteTransaction implements ServerTransaction {
       if (this.#state !== 'completed' || this.#last === undefined) return;
       metrics.sipRetransmissions.inc({ method: 'INVITE' });
       this.opts.send(this.#last, true);
-      this.#intervalG = Math.min(backoff(this.#intervalG), T2);
+      this.#intervalG = backoff(this.#intervalG);
       this.#armG();
     }, this.#intervalG);
   }

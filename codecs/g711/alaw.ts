@@ -1,0 +1,77 @@
+/**
+ * G.711 A-law (ITU-T G.711 §3 / Table 1a), table driven.
+ *
+ * Why not the `g711` npm package: its per-sample `alawFromPCM` folds negative values in the 16-bit
+ * domain (`-x - 8`) instead of first truncating to the 13-bit linear input G.711 defines, so it
+ * differs from sox (and the ITU-T G.191 reference) on 896 of the 65536 inputs, at negative values
+ * next to a decision level (e.g. -31751 → 0x2b, sox says 0x2a). Its decoder matches, but we build
+ * both tables from the G.711 algorithm below (the Sun/CCITT form sox also uses) so encoder and
+ * decoder share one source. tests/unit/codecs/g711 checks both against sox.
+ *
+ * Encode: 16-bit PCM → arithmetic shift to 13 bits (floor, like sox and G.191) → 8192-entry table.
+ * Decode: 256-entry table of 16-bit samples (the 13-bit value << 3).
+ * A-law inverts the even bits of the code word (XOR 0x55, G.711 §3 note).
+ */
+import { G711Decoder, G711Encoder } from './codec.ts';
+import type { CodecInfo } from '../types.ts';
+
+/** Upper bound of each of the 8 segments, 13-bit magnitude. */
+const SEG_END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff] as const;
+
+/** One 13-bit two's-complement sample (-4096..4095) → A-law code word. */
+function linear13ToAlaw(value: number): number {
+  let mag = value;
+  let mask = 0xd5; // sign bit set for positive values, even bits inverted
+  if (mag < 0) {
+    mask = 0x55;
+    mag = -mag - 1; // one's complement: -1 → 0, so both signs use the same decision levels
+  }
+  let seg = 0;
+  while (seg < 8 && mag > SEG_END[seg]!) seg++;
+  if (seg >= 8) return 0x7f ^ mask;
+  const quant = seg < 2 ? (mag >> 1) & 0x0f : (mag >> seg) & 0x0f;
+  return ((seg << 4) | quant) ^ mask;
+}
+
+/** A-law code word → 16-bit linear sample (G.711 Table 1a decoder output, scaled by 8). */
+function alawToLinear16(code: number): number {
+  const a = code ^ 0x55;
+  let t = (a & 0x0f) << 4;
+  const seg = (a & 0x70) >> 4;
+  if (seg === 0) t += 8;
+  else t = (t + 0x108) << (seg - 1);
+  return a & 0x80 ? t : -t;
+}
+
+/** Indexed by `(sample >> 3) & 0x1fff`: the 13-bit two's-complement pattern. */
+const ENCODE = new Uint8Array(8192);
+for (let i = 0; i < 8192; i++) ENCODE[i] = linear13ToAlaw(i < 4096 ? i : i - 8192);
+
+const DECODE = new Int16Array(256);
+for (let c = 0; c < 256; c++) DECODE[c] = alawToLinear16(c);
+
+/** Encodes `min(pcm.length, out.length)` samples into `out`; returns the byte count. No allocation. */
+export function encodeInto(pcm: Int16Array, out: Uint8Array): number {
+  const n = Math.min(pcm.length, out.length);
+  for (let i = 0; i < n; i++) out[i] = ENCODE[(pcm[i]! >> 3) & 0x1fff]!;
+  return n;
+}
+
+/** Decodes `min(payload.length, out.length)` code words into `out`; returns the sample count. */
+export function decodeInto(payload: Uint8Array, out: Int16Array): number {
+  const n = Math.min(payload.length, out.length);
+  for (let i = 0; i < n; i++) out[i] = DECODE[payload[i]!]!;
+  return n;
+}
+
+export class AlawEncoder extends G711Encoder {
+  constructor(info: CodecInfo) {
+    super(info, encodeInto);
+  }
+}
+
+export class AlawDecoder extends G711Decoder {
+  constructor(info: CodecInfo) {
+    super(info, decodeInto);
+  }
+}
