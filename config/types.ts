@@ -66,7 +66,14 @@ export interface Config {
   readonly codecs: readonly CodecPreference[];
   readonly trunks: readonly TrunkConfig[];
   readonly agent: { readonly default: 'menu'; readonly menu: VoiceMenuConfig };
-  readonly calls: { readonly maxDurationSec: number; readonly maxConcurrent: number };
+  readonly calls: {
+    readonly maxDurationSec: number;
+    readonly maxConcurrent: number;
+    /** Ringing (180) before the 200 OK, in milliseconds; 0 answers at once. */
+    readonly answerDelayMs: number;
+    /** On SIGTERM, how long calls in progress may go on before they are ended. */
+    readonly drainTimeoutSec: number;
+  };
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly pii: boolean };
 }
 

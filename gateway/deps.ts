@@ -55,14 +55,15 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
           bindAddress: config.sip.bind,
           pool,
           codec: plan.codec,
-          telephoneEventPt: plan.telephoneEventPt,
+          telephoneEventPt: plan.telephoneEvent?.payloadType,
           pacer,
           jitter: config.rtp.jitterBufferMs,
           mediaTimeoutSec: config.rtp.mediaTimeoutSec,
           log: callLog,
           makeResampler: createResampler,
         });
-        leg.setRemote(plan.remoteAddress, plan.remotePort);
+        leg.setRemote(plan.remote.address, plan.remote.port);
+        if (plan.direction !== 'sendrecv') leg.setDirection(plan.direction);
         return { leg, address: mediaAddress, port: leg.localPort };
       },
     }).catch((err: unknown) => {

@@ -7,7 +7,7 @@ export class TrunklineError extends Error {
 
 /** A SIP-level failure that maps to a response status. */
 export class SipError extends TrunklineError {
-  override readonly name = 'SipError';
+  override readonly name: string = 'SipError';
   constructor(
     readonly sipStatus: number,
     message: string,

@@ -1,14 +1,17 @@
 /**
  * G.711 A-law (ITU-T G.711 §3 / Table 1a), table driven.
  *
- * Why not the `g711` npm package: its per-sample `alawFromPCM` folds negative values in the 16-bit
- * domain (`-x - 8`) instead of first truncating to the 13-bit linear input G.711 defines, so it
- * differs from sox (and the ITU-T G.191 reference) on 896 of the 65536 inputs, at negative values
- * next to a decision level (e.g. -31751 → 0x2b, sox says 0x2a). Its decoder matches, but we build
+ * Why not the `g711` npm package: its per-sample `alawFromPCM` works on the 16-bit value directly
+ * (`-x - 8` for negatives) instead of first reducing it to the 13-bit linear input G.711 defines,
+ * so it differs from sox on 896 of the 65536 inputs, at values next to a decision level
+ * (e.g. -31751 → 0x2b, sox says 0x2a); measured by comparing all 65536 inputs. Its decoder matches, but we build
  * both tables from the G.711 algorithm below (the Sun/CCITT form sox also uses) so encoder and
  * decoder share one source. tests/unit/codecs/g711 checks both against sox.
  *
- * Encode: 16-bit PCM → arithmetic shift to 13 bits (floor, like sox and G.191) → 8192-entry table.
+ * Encode: G.711 A-law takes 13-bit linear input. 16-bit PCM is reduced to 13 bits by rounding to
+ * nearest (half up, clipped at +4095) — exactly what sox does (`SOX_SAMPLE_TO_SIGNED(13, …)`); the
+ * G.191 reference truncates instead. Both steps are folded into one 65536-entry table indexed by the
+ * raw 16-bit pattern, so the hot loop is one look-up.
  * Decode: 256-entry table of 16-bit samples (the 13-bit value << 3).
  * A-law inverts the even bits of the code word (XOR 0x55, G.711 §3 note).
  */
@@ -43,9 +46,9 @@ function alawToLinear16(code: number): number {
   return a & 0x80 ? t : -t;
 }
 
-/** Indexed by `(sample >> 3) & 0x1fff`: the 13-bit two's-complement pattern. */
-const ENCODE = new Uint8Array(8192);
-for (let i = 0; i < 8192; i++) ENCODE[i] = linear13ToAlaw(i < 4096 ? i : i - 8192);
+/** Indexed by `sample & 0xffff` (the 16-bit two's-complement pattern). */
+const ENCODE = new Uint8Array(65536);
+for (let x = -32768; x < 32768; x++) ENCODE[x & 0xffff] = linear13ToAlaw(Math.min((x + 4) >> 3, 4095));
 
 const DECODE = new Int16Array(256);
 for (let c = 0; c < 256; c++) DECODE[c] = alawToLinear16(c);
@@ -53,7 +56,7 @@ for (let c = 0; c < 256; c++) DECODE[c] = alawToLinear16(c);
 /** Encodes `min(pcm.length, out.length)` samples into `out`; returns the byte count. No allocation. */
 export function encodeInto(pcm: Int16Array, out: Uint8Array): number {
   const n = Math.min(pcm.length, out.length);
-  for (let i = 0; i < n; i++) out[i] = ENCODE[(pcm[i]! >> 3) & 0x1fff]!;
+  for (let i = 0; i < n; i++) out[i] = ENCODE[pcm[i]! & 0xffff]!;
   return n;
 }
 

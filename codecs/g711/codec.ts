@@ -24,7 +24,7 @@ export class G711Encoder implements Encoder {
  * Packet-loss concealment is deliberately minimal: a lost frame is replaced by silence of the same
  * length as the last decoded frame (20 ms = 160 samples before any frame arrived). G.711 Appendix I
  * PLC (pitch-period repetition) is better for listeners, but our consumers are VAD/STT, for which
- * a short gap of digital silence is harmless and never invents speech; see the design's codec notes.
+ * a short gap of digital silence is harmless and never invents speech.
  */
 export class G711Decoder implements Decoder {
   private lastLength = 160;

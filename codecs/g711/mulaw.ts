@@ -1,14 +1,17 @@
 /**
  * G.711 μ-law (ITU-T G.711 §2 / Table 2a), table driven.
  *
- * Why not the `g711` npm package: its per-sample `ulawFromPCM` negates in the 16-bit domain
- * (`BIAS - x`) instead of first truncating to the 14-bit linear input G.711 defines, so it differs
- * from sox (and from the ITU-T G.191 reference) on 383 of the 65536 inputs — always the negative
- * values just below a decision level (e.g. -31611 → 0x01, sox says 0x00). Its decoder matches, but
+ * Why not the `g711` npm package: its per-sample `ulawFromPCM` works on the 16-bit value directly
+ * (`BIAS - x` for negatives) instead of first reducing it to the 14-bit linear input G.711 defines,
+ * so it differs from sox on 383 of the 65536 inputs, at values next to a decision level
+ * (e.g. -31611 → 0x01, sox says 0x00); measured by comparing all 65536 inputs. Its decoder matches, but
  * we build both tables from the G.711 algorithm below (the classic Sun/CCITT form sox also uses)
  * so encoder and decoder share one source. tests/unit/codecs/g711 checks both against sox.
  *
- * Encode: 16-bit PCM → arithmetic shift to 14 bits (floor, like sox and G.191) → 16384-entry table.
+ * Encode: G.711 μ-law takes 14-bit linear input. 16-bit PCM is reduced to 14 bits by rounding to
+ * nearest (half up, clipped at +8191) — exactly what sox does (`SOX_SAMPLE_TO_SIGNED(14, …)`); the
+ * G.191 reference truncates instead, which biases the signal by half a step. Both steps are folded
+ * into one 65536-entry table indexed by the raw 16-bit pattern, so the hot loop is one look-up.
  * Decode: 256-entry table of 16-bit samples (the 14-bit value << 2).
  */
 import { G711Decoder, G711Encoder } from './codec.ts';
@@ -45,9 +48,9 @@ function ulawToLinear16(code: number): number {
   return u & 0x80 ? 0x84 - t : t - 0x84;
 }
 
-/** Indexed by `(sample >> 2) & 0x3fff`: the 14-bit two's-complement pattern. */
-const ENCODE = new Uint8Array(16384);
-for (let i = 0; i < 16384; i++) ENCODE[i] = linear14ToUlaw(i < 8192 ? i : i - 16384);
+/** Indexed by `sample & 0xffff` (the 16-bit two's-complement pattern). */
+const ENCODE = new Uint8Array(65536);
+for (let x = -32768; x < 32768; x++) ENCODE[x & 0xffff] = linear14ToUlaw(Math.min((x + 2) >> 2, 8191));
 
 const DECODE = new Int16Array(256);
 for (let c = 0; c < 256; c++) DECODE[c] = ulawToLinear16(c);
@@ -55,7 +58,7 @@ for (let c = 0; c < 256; c++) DECODE[c] = ulawToLinear16(c);
 /** Encodes `min(pcm.length, out.length)` samples into `out`; returns the byte count. No allocation. */
 export function encodeInto(pcm: Int16Array, out: Uint8Array): number {
   const n = Math.min(pcm.length, out.length);
-  for (let i = 0; i < n; i++) out[i] = ENCODE[(pcm[i]! >> 2) & 0x3fff]!;
+  for (let i = 0; i < n; i++) out[i] = ENCODE[pcm[i]! & 0xffff]!;
   return n;
 }
 

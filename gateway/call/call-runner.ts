@@ -10,7 +10,7 @@ import type { Termination } from '../sip/termination.ts';
 import { Call } from './call.ts';
 import type { CallRegistry } from './call-registry.ts';
 import { planMedia, answerSdp, type MediaPlan } from './media-plan.ts';
-import { handleReinvite } from './reinvite.ts';
+import { ReinviteHandler } from './reinvite.ts';
 
 /** What the runner needs from the composition root (gateway/deps.ts). */
 export interface CallRunnerDeps {
@@ -104,13 +104,15 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     if (delay > 0) await new Promise((r) => timers.push(setTimeout(r, delay)));
     if (call.ended) return call;
 
-    const sdp = answerSdp(plan, { address, port, sessionId: String(Date.now()), version: 1, direction: 'sendrecv' });
+    const sessionId = String(Date.now());
+    const sdp = answerSdp(plan, { address, port, sessionId, version: 1, direction: 'sendrecv' });
     const acked = dialog.answer(sdp);
     metrics.callSetupSeconds.observe((performance.now() - started) / 1000);
     const answeredAt = Date.now();
     call.state = { status: 'connected', since: answeredAt, leg, agent, answeredAt };
     timers.push(setTimeout(() => hangup('max-duration'), deps.config.calls.maxDurationSec * 1000));
-    dialog.on('reinvite', (re) => handleReinvite(call, re, plan, { address, port }));
+    const reinvites = new ReinviteHandler(call, plan, { address, port, sessionId }, sdp);
+    dialog.on('reinvite', (re) => reinvites.handle(re));
     await acked;
     if (call.ended) return call;
     call.state = { status: 'agent', since: Date.now(), leg, agent, answeredAt };

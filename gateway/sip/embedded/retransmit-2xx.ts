@@ -28,9 +28,8 @@ export class Retransmit2xx {
     },
   ) {}
 
-  /** Sends the 2xx now and arms the schedule. */
+  /** Arms the schedule; the first send is the INVITE server transaction's (it must see the 2xx). */
   start(): void {
-    this.opts.send(this.opts.response);
     this.#arm();
     this.#giveUp = this.opts.clock.setTimeout(() => {
       this.stop();

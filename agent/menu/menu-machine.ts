@@ -1,0 +1,167 @@
+import type { MenuOption, VoiceMenuConfig } from '../../config/types.ts';
+
+/**
+ * The voice menu as a pure reducer (design §4.4): `menuStep(cfg, state, event)` returns the next
+ * state and the actions for the adapter (menu-session.ts) to carry out. No timers, audio or I/O
+ * here, so every path is tested as "events in, actions out".
+ *
+ *   start ─▶ greeting ─done─▶ prompt ─done─▶ waiting ─digit─▶ option (say) ─done─▶ then
+ *                                 ▲            │ timeout ≤ maxRepeats: prompt again       │
+ *                                 └────────────┴── invalid ◀─ unknown digit              │
+ *                                              timeout > maxRepeats ─▶ goodbye ─done─▶ hangup
+ *
+ * A digit pressed while a prompt plays interrupts it (barge-in by DTMF): the caller who knows the
+ * menu need not wait for it. The goodbye is never interrupted.
+ */
+export type MenuRules = Pick<VoiceMenuConfig, 'greeting' | 'goodbye' | 'invalid' | 'start' | 'menus' | 'inputTimeoutSec' | 'maxRepeats'>;
+
+export type MenuEvent =
+  | { readonly type: 'start' }
+  | { readonly type: 'digit'; readonly digit: string }
+  /** The prompt started by the `play` action with this `seq` finished playing (not interrupted). */
+  | { readonly type: 'prompt-done'; readonly seq: number }
+  | { readonly type: 'timeout' };
+
+export type MenuAction =
+  /** `seq` identifies this prompt; a `prompt-done` for an older one is stale and ignored. */
+  | { readonly type: 'play'; readonly promptKey: string; readonly text: string; readonly seq: number }
+  | { readonly type: 'cancel-playout' }
+  | { readonly type: 'start-input-timer'; readonly sec: number }
+  | { readonly type: 'cancel-input-timer' }
+  | { readonly type: 'hangup' };
+
+export type MenuPhase = 'idle' | 'greeting' | 'prompt' | 'waiting' | 'option' | 'invalid' | 'goodbye' | 'ended';
+
+export interface MenuState {
+  readonly phase: MenuPhase;
+  /** The menu the caller is in. */
+  readonly menu: string;
+  /** Re-prompts after silence since the caller last pressed a digit. */
+  readonly repeats: number;
+  /** `seq` of the last `play` action. */
+  readonly seq: number;
+  /** While an option's `say` plays: what follows it. */
+  readonly after?: MenuOption['then'];
+}
+
+export interface MenuStep {
+  readonly state: MenuState;
+  readonly actions: readonly MenuAction[];
+}
+
+export function initialMenuState(cfg: Pick<MenuRules, 'start'>): MenuState {
+  return { phase: 'idle', menu: cfg.start, repeats: 0, seq: 0 };
+}
+
+/** Stable keys of every prompt, for playout ids and pre-synthesis. */
+export const promptKey = {
+  greeting: 'greeting',
+  goodbye: 'goodbye',
+  invalid: 'invalid',
+  menu: (name: string) => `menu:${name}`,
+  option: (menu: string, digit: string) => `option:${menu}:${digit}`,
+} as const;
+
+/** Every prompt the menu can speak, deduplicated by key. */
+export function menuPrompts(cfg: MenuRules): Array<{ key: string; text: string }> {
+  const out = [
+    { key: promptKey.greeting, text: cfg.greeting },
+    { key: promptKey.goodbye, text: cfg.goodbye },
+    { key: promptKey.invalid, text: cfg.invalid },
+  ];
+  for (const [name, menu] of Object.entries(cfg.menus)) {
+    out.push({ key: promptKey.menu(name), text: menu.prompt });
+    for (const opt of menu.options) if (opt.say) out.push({ key: promptKey.option(name, opt.digit), text: opt.say });
+  }
+  return out;
+}
+
+const none: readonly MenuAction[] = [];
+
+export function menuStep(cfg: MenuRules, state: MenuState, event: MenuEvent): MenuStep {
+  switch (event.type) {
+    case 'start':
+      return state.phase === 'idle' ? play(state, 'greeting', promptKey.greeting, cfg.greeting) : { state, actions: none };
+    case 'digit':
+      return onDigit(cfg, state, event.digit);
+    case 'prompt-done':
+      return event.seq === state.seq ? onPromptDone(cfg, state) : { state, actions: none };
+    case 'timeout':
+      if (state.phase !== 'waiting') return { state, actions: none };
+      if (state.repeats < cfg.maxRepeats) return playMenu(cfg, { ...state, repeats: state.repeats + 1 }, state.menu);
+      return goodbye(cfg, state);
+  }
+}
+
+function onDigit(cfg: MenuRules, state: MenuState, digit: string): MenuStep {
+  switch (state.phase) {
+    case 'greeting':
+    case 'prompt':
+    case 'invalid':
+      return prepend({ type: 'cancel-playout' }, choose(cfg, state, state.menu, digit));
+    case 'waiting':
+      return prepend({ type: 'cancel-input-timer' }, choose(cfg, state, state.menu, digit));
+    case 'option': {
+      // The caller cut the option's announcement short: carry out its `then`, and let the digit
+      // act in the menu that follows (or end, if the option was "hang up").
+      const then = state.after ?? 'repeat';
+      if (then === 'hangup') return prepend({ type: 'cancel-playout' }, goodbye(cfg, state));
+      const next = then === 'repeat' ? state.menu : then.goto;
+      return prepend({ type: 'cancel-playout' }, choose(cfg, state, next, digit));
+    }
+    default:
+      return { state, actions: none }; // idle, goodbye, ended: digits change nothing
+  }
+}
+
+function onPromptDone(cfg: MenuRules, state: MenuState): MenuStep {
+  switch (state.phase) {
+    case 'greeting':
+      return playMenu(cfg, state, state.menu);
+    case 'prompt':
+      return { state: { ...state, phase: 'waiting' }, actions: [{ type: 'start-input-timer', sec: cfg.inputTimeoutSec }] };
+    case 'option':
+      return follow(cfg, state, state.after ?? 'repeat');
+    case 'invalid':
+      return playMenu(cfg, state, state.menu);
+    case 'goodbye':
+      return { state: { ...state, phase: 'ended' }, actions: [{ type: 'hangup' }] };
+    default:
+      return { state, actions: none };
+  }
+}
+
+/** A digit in menu `name`: its option, or the "invalid" prompt. Any digit resets the silence count. */
+function choose(cfg: MenuRules, state: MenuState, name: string, digit: string): MenuStep {
+  const base: MenuState = { ...state, menu: name, repeats: 0 };
+  const opt = cfg.menus[name]?.options.find((o) => o.digit === digit);
+  if (!opt) return play(base, 'invalid', promptKey.invalid, cfg.invalid);
+  if (opt.say) return play({ ...base, after: opt.then }, 'option', promptKey.option(name, digit), opt.say);
+  return follow(cfg, base, opt.then);
+}
+
+function follow(cfg: MenuRules, state: MenuState, then: MenuOption['then']): MenuStep {
+  if (then === 'hangup') return goodbye(cfg, state);
+  return playMenu(cfg, state, then === 'repeat' ? state.menu : then.goto);
+}
+
+function playMenu(cfg: MenuRules, state: MenuState, name: string): MenuStep {
+  const menu = cfg.menus[name];
+  // load.ts rejects a goto to a missing menu; should one slip through, end politely rather than loop.
+  if (!menu) return goodbye(cfg, state);
+  return play({ ...state, menu: name }, 'prompt', promptKey.menu(name), menu.prompt);
+}
+
+function goodbye(cfg: MenuRules, state: MenuState): MenuStep {
+  return play(state, 'goodbye', promptKey.goodbye, cfg.goodbye);
+}
+
+function play(state: MenuState, phase: MenuPhase, key: string, text: string): MenuStep {
+  const seq = state.seq + 1;
+  const next: MenuState = { phase, menu: state.menu, repeats: state.repeats, seq, ...(phase === 'option' && state.after !== undefined && { after: state.after }) };
+  return { state: next, actions: [{ type: 'play', promptKey: key, text, seq }] };
+}
+
+function prepend(action: MenuAction, step: MenuStep): MenuStep {
+  return { state: step.state, actions: [action, ...step.actions] };
+}

@@ -1,0 +1,132 @@
+import { createConnection, createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { Logger } from '../../log.ts';
+import type { Endpoint } from './message.ts';
+import { StreamFramer } from './stream-framer.ts';
+import { endpointKey, type MessageHandler, type SipTransport } from './transport.ts';
+import { metrics } from '../../metrics.ts';
+
+export interface TcpTransportOptions {
+  readonly bind: string;
+  readonly port: number;
+  readonly log: Logger;
+  readonly onMessage: MessageHandler;
+  readonly maxMessageBytes: number;
+  /** Connections with no traffic for this long are closed. */
+  readonly idleTimeoutMs?: number;
+  /** Bytes allowed to wait in a connection's write queue before it is considered dead. */
+  readonly maxWriteBytes?: number;
+  readonly maxConnections?: number;
+  /** Bytes to send before closing after a framing error (a 400), when the error allows one. */
+  readonly framingErrorResponse?: (err: unknown) => Buffer | undefined;
+}
+
+/**
+ * SIP over TCP (RFC 3261 §18). The stream is cut into messages by Content-Length (StreamFramer,
+ * §18.3). Connections are reused both ways: a response goes back over the connection its request
+ * came on (§18.2.2), and a request we send to an endpoint we already have a connection with uses it.
+ * A framing error cannot be recovered from on a stream, so the connection is closed after an answer.
+ */
+export class TcpTransport implements SipTransport {
+  readonly kind = 'tcp' as const;
+  readonly reliable = true;
+  #server: Server | undefined;
+  #port = 0;
+  readonly #connections = new Map<string, Socket>();
+
+  constructor(private readonly opts: TcpTransportOptions) {}
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Open connections (for tests and metrics). */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  listen(): Promise<number> {
+    const server = createServer((socket) => this.#adopt(socket));
+    server.maxConnections = this.opts.maxConnections ?? 1024;
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: this.opts.port, host: this.opts.bind }, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.opts.log.warn({ err }, 'sip tcp server error'));
+        const addr = server.address();
+        this.#port = typeof addr === 'object' && addr !== null ? addr.port : this.opts.port;
+        resolve(this.#port);
+      });
+    });
+  }
+
+  send(data: Buffer, to: Endpoint): void {
+    let socket = this.#connections.get(endpointKey(to));
+    if (socket === undefined || socket.destroyed) {
+      // §18.2.2 / §18.1.1: no connection to reuse, so open one (e.g. our BYE after the caller's went away).
+      if (this.#server === undefined) return;
+      socket = createConnection({ host: to.address, port: to.port, family: isIPv6(to.address) ? 6 : 4 });
+      this.#adopt(socket, to);
+    }
+    if (socket.writableLength > (this.opts.maxWriteBytes ?? 1024 * 1024)) {
+      metrics.sipDropped.inc({ reason: 'tcp-backlog' });
+      socket.destroy();
+      return;
+    }
+    socket.write(data);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#connections.values()) socket.destroy();
+    this.#connections.clear();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  #adopt(socket: Socket, remote?: Endpoint): void {
+    const source: Endpoint = remote ?? { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+    const key = endpointKey(source);
+    this.#connections.set(key, socket);
+    // RFC 5626 §3.5.1: a double-CRLF ping is answered with a single-CRLF pong.
+    const framer = new StreamFramer({ maxMessageBytes: this.opts.maxMessageBytes, onPing: () => socket.write('\r\n') });
+    socket.setNoDelay(true);
+    socket.setTimeout(this.opts.idleTimeoutMs ?? 300_000);
+    socket.on('timeout', () => socket.destroy());
+    socket.on('error', (err) => this.opts.log.debug({ err }, 'sip tcp connection error'));
+    socket.on('close', () => {
+      if (this.#connections.get(key) === socket) this.#connections.delete(key);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch (err) {
+        this.#framingError(socket, err);
+        return;
+      }
+      for (const message of messages) {
+        try {
+          this.opts.onMessage(message, source);
+        } catch (err) {
+          this.opts.log.error({ err }, 'sip tcp handler failed');
+        }
+      }
+    });
+  }
+
+  #framingError(socket: Socket, err: unknown): void {
+    let answer: Buffer | undefined;
+    try {
+      answer = this.opts.framingErrorResponse?.(err);
+    } catch {
+      answer = undefined;
+    }
+    metrics.sipParseErrors.inc({ transport: 'tcp', action: answer === undefined ? 'dropped' : 'answered' });
+    socket.removeAllListeners('data');
+    if (answer !== undefined) socket.end(answer);
+    else socket.destroy();
+    // end() waits for the peer's FIN; do not let a silent peer hold the socket.
+    setTimeout(() => socket.destroy(), 2000).unref();
+  }
+}
