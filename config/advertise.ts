@@ -5,7 +5,7 @@ export type InterfaceLister = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 /**
  * The address written in Contact, Via and SDP `c=` (RFC 3261 §18.2.1, RFC 4566 §5.7). A wildcard
  * bind (0.0.0.0 or ::) cannot be advertised, so pick the first non-internal IPv4 address of the
- * machine, else loopback: calls from this machine still work and the log says which was chosen.
+ * machine, else loopback, so calls from this machine still work.
  */
 export function resolveAdvertise(bind: string, list: InterfaceLister = networkInterfaces): string {
   if (bind !== '0.0.0.0' && bind !== '::') return bind;

@@ -64,7 +64,7 @@ export const promptKey = {
 
 /** Every prompt the menu can speak, deduplicated by key. */
 export function menuPrompts(cfg: MenuRules): Array<{ key: string; text: string }> {
-  const out = [
+  const out: Array<{ key: string; text: string }> = [
     { key: promptKey.greeting, text: cfg.greeting },
     { key: promptKey.goodbye, text: cfg.goodbye },
     { key: promptKey.invalid, text: cfg.invalid },

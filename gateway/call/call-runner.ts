@@ -101,7 +101,13 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
 
     dialog.progress(180);
     const delay = deps.config.calls.answerDelayMs;
-    if (delay > 0) await new Promise((r) => timers.push(setTimeout(r, delay)));
+    if (delay > 0) {
+      // Ring first; a CANCEL or BYE during the ring ends the wait early.
+      await new Promise<void>((r) => {
+        timers.push(setTimeout(r, delay));
+        call.on('state', (st) => st.status === 'ended' && r());
+      });
+    }
     if (call.ended) return call;
 
     const sessionId = String(Date.now());

@@ -94,9 +94,12 @@ export class JitterBuffer<T extends JitterPacket> {
     return Math.min(this.#maxMs, Math.max(this.#minMs, want));
   }
 
-  /** Audio held from the next frame to play to the newest received, gaps included. */
+  /**
+   * Audio held behind the next frame to play, up to the newest received, gaps included: how late a
+   * packet may be and still be played. Playout starts once this reaches the target.
+   */
   get depthMs(): number {
-    return this.#spanFrames() * this.#frameMs;
+    return Math.max(0, this.#spanFrames() - 1) * this.#frameMs;
   }
 
   push(packet: T, arrivalMs: number): JitterPush {
@@ -173,7 +176,7 @@ export class JitterBuffer<T extends JitterPacket> {
   }
 
   #maybeShrink(): void {
-    const excess = this.#spanFrames() - this.targetMs / this.#frameMs;
+    const excess = (this.depthMs - this.targetMs) / this.#frameMs;
     if (excess < SHRINK_MARGIN_FRAMES) {
       this.#aboveTargetPops = 0;
       return;

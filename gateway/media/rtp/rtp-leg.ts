@@ -37,7 +37,7 @@ export interface RtpLegOptions {
 }
 
 /** Drop reasons, a closed set so the metric label stays bounded. */
-type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unknown-pt' | 'duplicate' | 'late' | 'jump';
+type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unknown-pt' | 'duplicate' | 'late' | 'jump' | 'overflow';
 
 /**
  * The embedded RTP media leg: one UDP socket pair per call, driven by the shared 20 ms pacer.
@@ -77,6 +77,9 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #rtcpFrom: { address: string; port: number } | undefined;
   #packetsIn = 0;
   #dropped = 0;
+  /** Jitter-buffer counts already added to the metrics (it counts some losses on its own, when trimming). */
+  #lostCounted = 0;
+  #overflowCounted = 0;
   #closed = false;
 
   static async open(opts: RtpLegOptions): Promise<RtpLeg> {
@@ -222,11 +225,18 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
 
   #receiveTick(): void {
     const r = this.#jb.pop();
+    const { lost, overflow } = this.#jb.stats;
+    if (lost > this.#lostCounted) metrics.rtpPacketsLost.inc(lost - this.#lostCounted);
+    if (overflow > this.#overflowCounted) {
+      metrics.rtpPacketsDropped.inc({ reason: 'overflow' }, overflow - this.#overflowCounted);
+      this.#dropped += overflow - this.#overflowCounted;
+    }
+    this.#lostCounted = lost;
+    this.#overflowCounted = overflow;
     let n: number;
     if (r.kind === 'frame') {
       n = r.packet.payloadType === this.codec.payloadType ? this.#decoder.decodeInto(r.packet.payload, this.#rxPcm) : this.#silence();
     } else if (r.kind === 'lost') {
-      metrics.rtpPacketsLost.inc();
       n = this.#decoder.concealInto(this.#rxPcm);
     } else {
       // Keep the caller's timeline running through pauses, once the stream has begun.

@@ -16,8 +16,11 @@ export interface TcpTransportOptions {
   /** Bytes allowed to wait in a connection's write queue before it is considered dead. */
   readonly maxWriteBytes?: number;
   readonly maxConnections?: number;
-  /** Bytes to send before closing after a framing error (a 400), when the error allows one. */
-  readonly framingErrorResponse?: (err: unknown) => Buffer | undefined;
+  /**
+   * Bytes to send before closing after a framing error (a 400), when one can be built. `pending` holds
+   * the unframed bytes of the failed message, from which the hook may read the request's headers.
+   */
+  readonly framingErrorResponse?: (err: unknown, pending: Buffer) => Buffer | undefined;
 }
 
 /**
@@ -97,14 +100,19 @@ export class TcpTransport implements SipTransport {
     socket.on('close', () => {
       if (this.#connections.get(key) === socket) this.#connections.delete(key);
     });
+    // The bytes the framer still holds (bounded by maxMessageBytes through the framer's own limits),
+    // kept only so a framing error can be answered with the failed request's Via/From/To/Call-ID/CSeq.
+    let tail: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       let messages: Buffer[];
+      const seen = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
       try {
         messages = framer.push(chunk);
       } catch (err) {
-        this.#framingError(socket, err);
+        this.#framingError(socket, err, seen);
         return;
       }
+      tail = framer.pendingBytes === 0 ? Buffer.alloc(0) : seen.subarray(Math.max(0, seen.length - framer.pendingBytes));
       for (const message of messages) {
         try {
           this.opts.onMessage(message, source);
@@ -115,10 +123,10 @@ export class TcpTransport implements SipTransport {
     });
   }
 
-  #framingError(socket: Socket, err: unknown): void {
+  #framingError(socket: Socket, err: unknown, pending: Buffer): void {
     let answer: Buffer | undefined;
     try {
-      answer = this.opts.framingErrorResponse?.(err);
+      answer = this.opts.framingErrorResponse?.(err, pending);
     } catch {
       answer = undefined;
     }

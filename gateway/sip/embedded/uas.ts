@@ -73,7 +73,7 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
     this.#tcp = new TcpTransport({
       bind, port: tcpPort, log: this.#log, onMessage, maxMessageBytes,
       ...(opts.tcpIdleTimeoutMs !== undefined ? { idleTimeoutMs: opts.tcpIdleTimeoutMs } : {}),
-      framingErrorResponse: (err) => this.#errorResponse(err),
+      framingErrorResponse: (err, pending) => this.#framingErrorResponse(err, pending),
     });
     this.#host4 = advertisedHost(opts.config);
     this.#host = {
@@ -177,11 +177,17 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
     const localTag = randomToken(10);
     const tx = this.#tx.createServerInvite(req, this.#transport(source.transport).reliable, this.#sender(source), makeResponse(req, 100));
     if (tx === undefined) return;
-    const info = buildCallInfo(req, source, this.#opts.trunkFor?.(source.address));
-    const dialog = new EmbeddedDialog({
-      host: this.#host, invite: req, tx, info, localTag,
-      ...(this.#opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: this.#opts.answerTimeoutMs } : {}),
-    });
+    let dialog: EmbeddedDialog;
+    try {
+      const info = buildCallInfo(req, source, this.#opts.trunkFor?.(source.address));
+      dialog = new EmbeddedDialog({
+        host: this.#host, invite: req, tx, info, localTag,
+        ...(this.#opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: this.#opts.answerTimeoutMs } : {}),
+      });
+    } catch {
+      // A From/To/Contact the dialog cannot use: answer, so the transaction does not linger in Proceeding.
+      return tx.respond(makeResponse(req, 400, { toTag: localTag, reason: 'Bad Request - Unusable Dialog Headers' }));
+    }
     this.#dialogs.set(dialog.id, dialog);
     this.#byInvite.set(tx.key, dialog);
     if (this.listenerCount('invite') === 0) return dialog.reject(503, 'Service Unavailable');
@@ -260,6 +266,25 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
     const res = makeResponse(req, err.status, { toTag: randomToken(10) });
     metrics.sipResponsesOut.inc({ method: methodLabel(req.method), status: err.status });
     return serialize(res);
+  }
+
+  /**
+   * A TCP framing error (bad or missing Content-Length) carries no request; read the headers from the
+   * unframed bytes with the datagram parser, and answer with the framing error's status.
+   */
+  #framingErrorResponse(err: unknown, pending: Buffer): Buffer | undefined {
+    if (!(err instanceof SipParseError) || err.status === undefined) return undefined;
+    if (err.request !== undefined) return this.#errorResponse(err);
+    const end = pending.indexOf('\r\n\r\n');
+    if (end < 0) return undefined;
+    let request: SipRequest | undefined;
+    try {
+      const msg = parseMessage(Buffer.concat([pending.subarray(0, end), Buffer.from('\r\n\r\n')]));
+      request = msg.kind === 'request' ? msg : undefined;
+    } catch (e) {
+      request = e instanceof SipParseError ? e.request : undefined;
+    }
+    return request === undefined ? undefined : this.#errorResponse(new SipParseError(err.status, err.reason, request));
   }
 
   #dialogFor(req: SipRequest): EmbeddedDialog | undefined {

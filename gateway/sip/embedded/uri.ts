@@ -136,7 +136,3 @@ export function parseUri(uri: string): SipUri {
   };
 }
 
-/** Checks any URI's shape; SIP/SIPS/tel URIs are fully parsed. Throws SipParseError(400). */
-export function checkUri(uri: string): void {
-  parseUri(uri);
-}

@@ -82,6 +82,8 @@ export class Baresip {
     writeSilenceWav(silence, 8000, Math.ceil(timeoutMs / 1000) + 5);
     const config = [
       'poll_method epoll',
+      // Only loopback: SDP and Contact must never name the machine's other addresses.
+      'net_interface 127.0.0.1',
       `sip_listen 127.0.0.1:${sipPort}`,
       'call_local_timeout 30',
       'call_max_calls 2',

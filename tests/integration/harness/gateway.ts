@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freeSipPort, freeTcpPort, freeUdpRange } from './ports.ts';
 import { metricSum, parseProm, type Sample } from './prom.ts';
 
@@ -17,7 +18,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const SHARED_CONFORMANCE = path.resolve(REPO_ROOT, '../shared/sip-conformance');
 
 export interface GatewayOptions {
-  /** YAML text written to a temp file and passed as TRUNKLINE_CONFIG. */
+  /**
+   * Keys to change in config/default.yaml (deep-merged; arrays replace). The merged file is written to
+   * a temp dir and passed as TRUNKLINE_CONFIG, since a config file must be complete.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Complete YAML text instead of `config` (written as is). */
   readonly configYaml?: string;
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for /healthz. */
@@ -47,6 +53,25 @@ export interface Gateway {
   stop(graceMs?: number): Promise<GatewayExit>;
 }
 
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function deepMerge(base: Obj, over: Readonly<Obj>): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObj(b) && isObj(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+/** config/default.yaml with `overrides` applied, as YAML text. */
+export function defaultConfigWith(overrides: Readonly<Obj>): string {
+  const base = parseYaml(readFileSync(path.join(REPO_ROOT, 'config/default.yaml'), 'utf8')) as unknown;
+  if (!isObj(base)) throw new Error('config/default.yaml is not a mapping');
+  return stringifyYaml(deepMerge(base, overrides));
+}
+
 async function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: await res.text() };
@@ -67,9 +92,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     TRUNKLINE_RTP_PORT_MAX: String(rtpRange.max),
     ...(opts.env ?? {}),
   };
-  if (opts.configYaml !== undefined) {
+  const yamlText = opts.configYaml ?? (opts.config ? defaultConfigWith(opts.config) : undefined);
+  if (yamlText !== undefined) {
     const cfg = path.join(dir, 'config.yaml');
-    writeFileSync(cfg, opts.configYaml);
+    writeFileSync(cfg, yamlText);
     env['TRUNKLINE_CONFIG'] = cfg;
   }
   const log = createWriteStream(logFile);

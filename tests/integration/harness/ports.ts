@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 /**
@@ -64,11 +65,22 @@ export async function freeTcpPort(): Promise<number> {
   return addr.port;
 }
 
+/** Start of the kernel's ephemeral port range: ports bound to 0 (SIP, HTTP above) come from there. */
+function ephemeralLow(): number {
+  try {
+    const lo = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isFinite(lo) && lo > 12000 ? lo : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
 /**
  * An even-aligned range of `count` UDP ports, every one free right now (RTP uses the even port and
- * RTCP the next odd one, RFC 3550 §11). Picked at random so parallel test files rarely collide.
+ * RTCP the next odd one, RFC 3550 §11). Picked at random below the ephemeral range, so it can never
+ * contain the SIP or HTTP port of the same gateway, and parallel test files rarely collide.
  */
-export async function freeUdpRange(count: number, lo = 20000, hi = 60000): Promise<{ min: number; max: number }> {
+export async function freeUdpRange(count: number, lo = 10000, hi = ephemeralLow()): Promise<{ min: number; max: number }> {
   const span = Math.floor((hi - lo - count) / 2);
   for (let i = 0; i < MAX_ATTEMPTS; i++) {
     const min = lo + 2 * Math.floor(Math.random() * span);

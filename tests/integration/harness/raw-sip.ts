@@ -109,7 +109,8 @@ export function tcpExchange(payload: Buffer, host: string, port: number, waitMs:
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      if (buf) got.unshift(buf);
+      // A stream may carry several responses (100 Trying, then the final one): split them.
+      if (buf) got.unshift(...buf.split(/(?=SIP\/2\.0 \d{3} )/).filter((m) => m !== ''));
       sock.destroy();
       resolve(got);
     };
@@ -152,6 +153,26 @@ function header(msg: string, name: string): string | null {
   const re = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'im');
   const m = re.exec(msg.split('\r\n\r\n', 1)[0] ?? '');
   return m ? (m[1] ?? '').trim() : null;
+}
+
+/**
+ * ACK for a non-2xx final response to an INVITE we sent as raw bytes (RFC 3261 §17.1.1.3): same
+ * Request-URI, the response's top Via (hence the INVITE's branch), To with the response's tag. Without
+ * it the gateway keeps retransmitting the response (Timer G) until Timer H.
+ */
+export async function ackNon2xx(peer: UdpPeer, resp: string, request: Buffer, target: { host: string; port: number }): Promise<boolean> {
+  const ruri = /^INVITE\s+(\S+)\s+SIP\/2\.0/.exec(request.toString('latin1'))?.[1];
+  const via = header(resp, 'Via') ?? header(resp, 'v');
+  const from = header(resp, 'From') ?? header(resp, 'f');
+  const to = header(resp, 'To') ?? header(resp, 't');
+  const callId = header(resp, 'Call-ID') ?? header(resp, 'i');
+  const n = Number.parseInt(header(resp, 'CSeq') ?? '', 10);
+  if (!ruri || !via || !from || !to || !callId || !Number.isFinite(n)) return false;
+  const ack =
+    `ACK ${ruri} SIP/2.0\r\nVia: ${via}\r\nMax-Forwards: 70\r\nFrom: ${from}\r\nTo: ${to}\r\n` +
+    `Call-ID: ${callId}\r\nCSeq: ${n} ACK\r\nContent-Length: 0\r\n\r\n`;
+  await peer.send(ack, target.host, target.port);
+  return true;
 }
 
 /**

@@ -16,7 +16,8 @@ function rms(pcm: Int16Array): number {
 }
 async function synthesisCount(): Promise<number> {
   const m = await registry.getSingleMetric('trunkline_tts_synthesis_seconds')!.get();
-  return m.values.find((v) => v.metricName === 'trunkline_tts_synthesis_seconds_count' && v.labels.engine === 'espeak')?.value ?? 0;
+  const values = m.values as Array<{ metricName?: string; labels: Record<string, unknown>; value: number }>;
+  return values.find((v) => v.metricName === 'trunkline_tts_synthesis_seconds_count' && v.labels.engine === 'espeak')?.value ?? 0;
 }
 
 test('a sentence becomes non-silent speech of plausible duration at the requested rate', async () => {

@@ -31,7 +31,11 @@ test('prebuffers to the minimum depth, then plays in sequence order', () => {
   assert.deepEqual(popN(jb, 1), ['empty']);
   jb.push(pkt(11), 20);
   assert.equal(jb.targetMs, 40);
-  assert.deepEqual(popN(jb, 2), ['1:10', '1:11']);
+  // 20 ms held behind the first frame is less than the 40 ms target.
+  assert.deepEqual(popN(jb, 1), ['empty']);
+  jb.push(pkt(12), 40);
+  assert.equal(jb.depthMs, 40);
+  assert.deepEqual(popN(jb, 3), ['1:10', '1:11', '1:12']);
   // Nothing left: an underrun, not a loss.
   assert.deepEqual(popN(jb, 1), ['empty']);
   assert.equal(jb.stats.lost, 0);
@@ -49,9 +53,10 @@ test('drops duplicates and counts them', () => {
   assert.equal(jb.push(pkt(1), 0), 'queued');
   assert.equal(jb.push(pkt(2), 20), 'queued');
   assert.equal(jb.push(pkt(2), 21), 'duplicate');
-  assert.deepEqual(popN(jb, 3), ['1:1', '1:2', 'empty']);
+  jb.push(pkt(3), 40);
+  assert.deepEqual(popN(jb, 4), ['1:1', '1:2', '1:3', 'empty']);
   assert.equal(jb.stats.duplicates, 1);
-  assert.equal(jb.stats.received, 2);
+  assert.equal(jb.stats.received, 3);
 });
 
 test('a gap becomes one lost result per missing packet; a packet after its slot passed is late', () => {
@@ -79,7 +84,8 @@ test('a new SSRC resynchronises onto the new stream', () => {
   assert.deepEqual(popN(jb, 1), ['1:0']);
   assert.equal(jb.push(pkt(5000, { ssrc: 2 }), 60), 'resync');
   jb.push(pkt(5001, { ssrc: 2 }), 80);
-  assert.deepEqual(popN(jb, 2), ['2:5000', '2:5001']);
+  jb.push(pkt(5002, { ssrc: 2 }), 100);
+  assert.deepEqual(popN(jb, 3), ['2:5000', '2:5001', '2:5002']);
   assert.equal(jb.stats.resyncs, 1);
   assert.equal(jb.stats.lost, 0);
 });
@@ -92,17 +98,20 @@ test('a big sequence jump needs a second packet in sequence to resync (RFC 3550 
   assert.equal(jb.push(pkt(20000), 60), 'jump');
   assert.equal(jb.push(pkt(20001), 80), 'resync');
   jb.push(pkt(20002), 100);
+  jb.push(pkt(20003), 120);
   assert.deepEqual(popN(jb, 2), ['1:20001', '1:20002']);
 });
 
 test('a burst beyond the maximum depth is trimmed to the target (oldest dropped and counted)', () => {
   const jb = make(40, 100);
   for (let s = 0; s < 12; s++) jb.push(pkt(s), 0);
-  assert.ok(jb.depthMs <= 100, `depth ${jb.depthMs}`);
-  assert.ok(jb.stats.overflow > 0);
+  const held = jb.depthMs;
+  assert.ok(held <= 100, `depth ${held}`);
+  // What was dropped is the oldest: the buffer still holds the newest packets, contiguous.
+  assert.equal(jb.stats.overflow, 11 - held / 20);
   const r = jb.pop();
-  assert.equal(r.kind, 'frame');
-  assert.ok(r.kind === 'frame' && r.packet.sequence >= 7);
+  assert.ok(r.kind === 'frame');
+  assert.equal(r.packet.sequence, 11 - held / 20);
 });
 
 test('a forward gap longer than the maximum skips ahead instead of concealing for seconds', () => {
@@ -136,27 +145,25 @@ test('target depth adapts to measured jitter within min..max', () => {
 
 test('after an underrun playout waits until the target depth is rebuilt', () => {
   const jb = make(60, 200);
-  for (const s of [0, 1, 2]) jb.push(pkt(s), s * 20);
-  assert.deepEqual(popN(jb, 4), ['1:0', '1:1', '1:2', 'empty']);
-  jb.push(pkt(3), 100);
-  jb.push(pkt(4), 120);
+  for (const s of [0, 1, 2, 3]) jb.push(pkt(s), s * 20);
+  assert.deepEqual(popN(jb, 5), ['1:0', '1:1', '1:2', '1:3', 'empty']);
+  for (const s of [4, 5, 6]) jb.push(pkt(s), s * 20);
   assert.deepEqual(popN(jb, 1), ['empty']);
-  jb.push(pkt(5), 140);
-  assert.deepEqual(popN(jb, 3), ['1:3', '1:4', '1:5']);
+  jb.push(pkt(7), 140);
+  assert.deepEqual(popN(jb, 4), ['1:4', '1:5', '1:6', '1:7']);
   assert.equal(jb.stats.lost, 0);
 });
 
 test('a talkspurt start (marker) below target depth is delayed, not played thin', () => {
   const jb = make(60, 200);
-  for (const s of [0, 1, 2]) jb.push(pkt(s), s * 20);
+  for (const s of [0, 1, 2, 3]) jb.push(pkt(s), s * 20);
   assert.deepEqual(popN(jb, 2), ['1:0', '1:1']);
   // After a second of silence (timestamp and arrival both jump), a talkspurt starts.
-  jb.push(pkt(3, { marker: true, ts: 480 + 8000 }), 1060);
-  // Depth is 2 frames (2 and 3) when 2 plays; 3 has the marker with only itself buffered.
-  assert.deepEqual(popN(jb, 2), ['1:2', 'empty']);
-  jb.push(pkt(4, { ts: 640 + 8000 }), 1080);
-  jb.push(pkt(5, { ts: 800 + 8000 }), 1100);
-  assert.deepEqual(popN(jb, 3), ['1:3', '1:4', '1:5']);
+  jb.push(pkt(4, { marker: true, ts: 640 + 8000 }), 1080);
+  // When 4 comes up nothing is held behind it: waiting now costs silence, not speech.
+  assert.deepEqual(popN(jb, 3), ['1:2', '1:3', 'empty']);
+  for (const s of [5, 6, 7]) jb.push(pkt(s, { ts: s * 160 + 8000 }), 1000 + s * 20);
+  assert.deepEqual(popN(jb, 4), ['1:4', '1:5', '1:6', '1:7']);
 });
 
 test('depth held well above target for a second shrinks by dropping a frame', () => {

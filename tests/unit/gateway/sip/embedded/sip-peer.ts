@@ -7,11 +7,18 @@ import type { SipMessage } from '../../../../../gateway/sip/embedded/message.ts'
 /** A test caller on loopback: sends raw SIP text, collects parsed messages, waits for matches. */
 export class SipPeer {
   readonly received: SipMessage[] = [];
+  /** Every message as bytes, including those the parser refuses (a 400 echoing a torture header). */
+  readonly raw: Buffer[] = [];
   #taken = new Set<SipMessage>();
   #wake: (() => void) | undefined;
 
   protected push(data: Buffer): void {
-    this.received.push(parseMessage(data));
+    this.raw.push(data);
+    try {
+      this.received.push(parseMessage(data));
+    } catch {
+      return; // a test peer ignores what it cannot read; the test then times out on what it expected
+    }
     this.#wake?.();
   }
 
