@@ -19,7 +19,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logging.level, pii: config.logging.pii });
-  const gw = await buildGateway(config, log);
+  let gw;
+  try {
+    gw = await buildGateway(config, log);
+  } catch (err) {
+    // Start-up failures (a port in use, espeak-ng missing) name the cause and stop with a clear exit.
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ' — another process holds the port; set TRUNKLINE_SIP_PORT / TRUNKLINE_HTTP_PORT or stop it' : '';
+    process.stderr.write(`trunkline: cannot start: ${e.message}${hint}\n`);
+    log.flush();
+    process.exit(1);
+  }
   log.info({ uris: gw.sipUris, httpPort: gw.httpPort }, 'gateway ready');
   process.stdout.write(`\nTrunkline is answering calls. Dial: ${gw.sipUris.join('  or  ')}\n` + `Metrics: http://${config.http.bind}:${gw.httpPort}/metrics\n\n`);
 

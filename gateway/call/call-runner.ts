@@ -43,7 +43,7 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     const status = call.state.status;
     call.end({ result, ...(reason ? { reason } : {}) });
     if (status === 'offered' || status === 'answering') {
-      if (dialog.state === 'early') dialog.reject(result === 'shutdown' ? 503 : 480);
+      if (dialog.state === 'early') dialog.reject(result === 'shutdown' ? 503 : result === 'error' ? 500 : 480);
     } else {
       dialog.bye().catch((err: unknown) => call.log.debug({ err }, 'bye failed'));
     }
@@ -56,8 +56,9 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
 
   try {
     const reject = (status: number, reason: string): Call => {
-      dialog.reject(status, reason, status === 503 ? { 'Retry-After': '5' } : undefined);
+      // End first: rejecting ends the dialog, whose 'ended' event must not decide the result.
       call.end({ result: 'rejected', sipStatus: status, reason });
+      dialog.reject(status, reason, status === 503 ? { 'Retry-After': '5' } : undefined);
       return call;
     };
     if (!deps.isAccepting()) return reject(503, 'Service Unavailable');

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { TtsResult } from './types.ts';
 
@@ -74,7 +74,7 @@ export class TtsCache {
   async #store(dir: string, file: string, pcm: Int16Array): Promise<void> {
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(dir, { recursive: true });
+      await ensureDir(dir);
       const bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
       // Write then rename: a reader never sees half a file (rename is atomic on POSIX).
       await writeFile(tmp, endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16());
@@ -82,6 +82,24 @@ export class TtsCache {
     } catch (err) {
       this.#log?.warn({ err, dir }, 'tts cache write failed');
       await unlink(tmp).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * mkdir -p, one component at a time. Node 20's `mkdir(..., { recursive: true })` spins forever when a
+ * component of the path is a regular file (ENOTDIR), so it is not used here.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  const parts = resolve(dir).split(sep).filter(Boolean);
+  let path = sep;
+  for (const part of parts) {
+    path = join(path, part);
+    try {
+      await mkdir(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!(await stat(path)).isDirectory()) throw Object.assign(new Error(`not a directory: ${path}`), { code: 'ENOTDIR' });
     }
   }
 }

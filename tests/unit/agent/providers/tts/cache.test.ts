@@ -51,7 +51,10 @@ test('a torn (odd-length) file on disk is ignored and replaced', async () => {
 });
 
 test('an unwritable directory costs only the disk copy', async () => {
-  const cache = new TtsCache({ dir: '/proc/trunkline-cannot-write-here' });
+  // A directory path that runs through a regular file: mkdir fails with ENOTDIR.
+  const file = join(mkdtempSync(join(tmpdir(), 'trunkline-ttscache-')), 'plain');
+  writeFileSync(file, '');
+  const cache = new TtsCache({ dir: join(file, 'sub') });
   const p = producer();
   const r = await cache.get(key('a'), p.produce(5));
   assert.deepEqual([...r.pcm], [5, -5, 5]);
