@@ -92,7 +92,7 @@ export class TtsCache {
  */
 async function ensureDir(dir: string): Promise<void> {
   const parts = resolve(dir).split(sep).filter(Boolean);
-  let path = sep;
+  let path: string = sep;
   for (const part of parts) {
     path = join(path, part);
     try {
