@@ -9,6 +9,11 @@ export interface CallControl {
   hangup(reason: 'agent-hangup' | 'max-duration'): void;
   /** Sends DTMF digits to the caller's side. */
   sendDtmf(digits: readonly DtmfDigit[]): Promise<void>;
+  /**
+   * The agent cannot go on (its provider failed for good): the call stops it and starts the next agent
+   * of the routing decision's fallback chain (ending with the local voice menu). Counted in metrics.
+   */
+  fallback(reason: string): void;
 }
 
 /** The call as an agent sees it: never the SIP layer (design §3), only media and plain facts. */

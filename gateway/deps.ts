@@ -48,7 +48,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       config,
       log,
       registry,
-      agents: menu,
+      agentsFor: () => [menu],
       isAccepting: () => accepting,
       openMedia: async (plan, callLog) => {
         const leg = await RtpLeg.open({

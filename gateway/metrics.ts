@@ -57,5 +57,6 @@ export const metrics = {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2],
     registers: [registry],
   }),
+  agentFallbacks: new Counter({ name: 'trunkline_agent_fallbacks_total', help: 'Agents replaced mid-call by the next of the fallback chain, by the failed kind', labelNames: ['from'] as const, registers: [registry] }),
   agentTurns: new Counter({ name: 'trunkline_agent_turns_total', help: 'Agent turns, by agent kind', labelNames: ['agent'] as const, registers: [registry] }),
 };

@@ -1,5 +1,7 @@
 import type { AgentCallContext, AgentFactory, AgentSession } from '../../agent/types.ts';
 import { bandOf } from '../../codecs/index.ts';
+import type { Band } from '../../codecs/types.ts';
+import type { CallInfo } from '../sip/call-info.ts';
 import type { Config } from '../../config/types.ts';
 import type { Logger } from '../log.ts';
 import { metrics } from '../metrics.ts';
@@ -19,7 +21,11 @@ export interface CallRunnerDeps {
   readonly registry: CallRegistry;
   /** Opens the media leg for a negotiated plan (embedded RTP today). */
   readonly openMedia: (plan: MediaPlan, log: Logger) => Promise<{ leg: MediaLeg; address: string; port: number }>;
-  readonly agents: AgentFactory;
+  /**
+   * The agents for this call in order: the first answers, the others are the fallback chain used
+   * when an agent's provider fails mid-call (routing policy).
+   */
+  readonly agentsFor: (info: CallInfo, band: Band) => readonly AgentFactory[];
   readonly isAccepting: () => boolean;
 }
 
@@ -77,6 +83,7 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
       leg.close('ended-before-answer');
       return call;
     }
+    const chain = [...deps.agentsFor(dialog.info, bandOf(plan.codec))];
     const ctx: AgentCallContext = {
       callId: call.id,
       band: bandOf(plan.codec),
@@ -88,11 +95,17 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
       control: {
         hangup: (r) => hangup(r),
         sendDtmf: (digits) => leg.sendDtmf(digits),
+        fallback: (reason) => fallBack(call, chain, ctx, reason, hangup),
       },
     };
+    const first = chain.shift();
+    if (!first) {
+      leg.close('no-agent');
+      return reject(503, 'Service Unavailable');
+    }
     let agent: AgentSession;
     try {
-      agent = deps.agents.create(ctx);
+      agent = first.create(ctx);
     } catch (err) {
       leg.close('agent-failed');
       throw err;
@@ -132,6 +145,35 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     }
   }
   return call;
+}
+
+/**
+ * Replaces a failed agent with the next of the chain (design: s2s → cascade → local voice menu).
+ * The caller hears the next agent at once; with no agent left the call ends.
+ */
+function fallBack(call: Call, chain: AgentFactory[], ctx: AgentCallContext, reason: string, hangup: (r: Termination, reason?: string) => void): void {
+  const s = call.state;
+  if (s.status !== 'agent') return;
+  metrics.agentFallbacks.inc({ from: s.agent.kind });
+  call.log.warn({ from: s.agent.kind, reason }, 'agent failed, falling back');
+  s.agent.stop('fallback').catch(() => undefined);
+  s.leg.output.clear();
+  const next = chain.shift();
+  if (!next) {
+    hangup('error', 'no fallback agent left');
+    return;
+  }
+  try {
+    const agent = next.create(ctx);
+    call.state = { ...s, since: Date.now(), agent };
+    agent.start().catch((err: unknown) => {
+      call.log.error({ err }, 'fallback agent failed to start');
+      hangup('error', 'fallback agent failed');
+    });
+  } catch (err) {
+    call.log.error({ err }, 'fallback agent failed to start');
+    hangup('error', 'fallback agent failed');
+  }
 }
 
 /** Media events that end or affect the call. */

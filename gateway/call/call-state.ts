@@ -25,7 +25,8 @@ const NEXT: Readonly<Record<CallStatus, readonly CallStatus[]>> = {
   offered: ['answering', 'ended'],
   answering: ['connected', 'ended'],
   connected: ['agent', 'transferring', 'ended'],
-  agent: ['transferring', 'ended'],
+  // agent → agent: a fallback replaced a failed agent with the next one of the chain.
+  agent: ['agent', 'transferring', 'ended'],
   transferring: ['agent', 'ended'],
   ended: [],
 };

@@ -84,7 +84,7 @@ function harness(opts: { tts?: FakeTts; log?: AgentCallContext['log'] } = {}) {
     dialed: '+15550002',
     variables: {},
     leg,
-    control: { hangup: (r) => void hangups.push(r), sendDtmf: async () => {} },
+    control: { hangup: (r) => void hangups.push(r), sendDtmf: async () => {}, fallback: () => {} },
     log: opts.log ?? silentLogger,
   };
   const session = new MenuSession(ctx, cfg, tts, { timers });
@@ -249,7 +249,7 @@ test('the factory pre-synthesises every prompt, so the first call starts without
   await factory.prewarm([8000, 8000]);
   assert.equal(tts.synthesisRuns, 5, 'HELLO, BYE, INVALID, MAIN, ONE at 8000 Hz');
   const h = harness();
-  const session = factory.create({ callId: 'c2', band: 'narrow', from: '', dialed: '', variables: {}, leg: h.leg, control: { hangup: () => {}, sendDtmf: async () => {} }, log: silentLogger });
+  const session = factory.create({ callId: 'c2', band: 'narrow', from: '', dialed: '', variables: {}, leg: h.leg, control: { hangup: () => {}, sendDtmf: async () => {}, fallback: () => {} }, log: silentLogger });
   assert.equal(session.kind, 'menu');
   await session.start();
   await flush();

@@ -48,7 +48,7 @@ function setup(over: Partial<Config['calls']> = {}) {
     config,
     log: silentLogger,
     registry: new CallRegistry(),
-    agents: factory,
+    agentsFor: () => [factory],
     isAccepting: () => true,
     openMedia: async (plan) => {
       const leg = new FakeLeg(plan.codec);
@@ -149,4 +149,25 @@ test('re-INVITE to hold and back: leg direction, agent notified, answers mirror 
   assert.equal(g729.status, 488);
   dialog.emit('bye');
   assert.equal(deps.registry.size, 0);
+});
+
+test('an agent that fails hands the call to the next of the chain; with none left the call ends', async () => {
+  const { deps, agents } = setup();
+  const second: RecordingAgent[] = [];
+  const fallbackFactory: AgentFactory = { kind: 'menu', create: (ctx) => (second.push(new RecordingAgent(ctx)), second[second.length - 1]!) };
+  const primary = deps.agentsFor;
+  const d = { ...deps, agentsFor: (...a: Parameters<typeof primary>) => [...primary(...a), fallbackFactory] };
+  const dialog = new FakeDialog(OFFER());
+  const running = runCall(dialog, d);
+  await new Promise((r) => setImmediate(r));
+  dialog.ack();
+  const call = await running;
+  agents[0]!.ctx.control.fallback('provider down');
+  assert.deepEqual(agents[0]?.events, ['start', 'stop:fallback']);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(second[0]?.events, ['start']);
+  assert.equal(call.state.status === 'agent' && call.state.agent, second[0]);
+  second[0]!.ctx.control.fallback('menu broke too');
+  assert.equal(call.state.status === 'ended' && call.state.termination.result, 'error');
+  assert.ok(dialog.actions.includes('bye'));
 });
