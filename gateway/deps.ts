@@ -1,4 +1,8 @@
 import { createMenuFactory } from '../agent/menu/menu-factory.ts';
+import type { AgentFactory } from '../agent/types.ts';
+import type { Band } from '../codecs/types.ts';
+import { chooseAgents, type AgentFactories } from './call/choose-agents.ts';
+import type { CallInfo } from './sip/call-info.ts';
 import { EspeakTts } from '../agent/providers/tts/espeak.ts';
 import { createResampler } from '../codecs/index.ts';
 import type { Config } from '../config/types.ts';
@@ -40,6 +44,11 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
   // Synthesise every prompt before the first call, so the greeting starts at once.
   await menu.prewarm([8000]);
 
+  // Every agent kind this gateway can run; a kind whose provider is not configured is absent.
+  const agentFactories: AgentFactories = { menu };
+  // Which agents answer a call, first to last (the rest are the fallback chain).
+  const agentsFor = (info: CallInfo, band: Band): AgentFactory[] => chooseAgents(config, agentFactories, info, band);
+
   let accepting = true;
   const signaling = new EmbeddedSignaling({ config: config.sip, log, trunkFor: compileTrunkMatcher(config.trunks) });
   const mediaAddress = config.sip.advertise ?? config.sip.bind;
@@ -48,7 +57,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       config,
       log,
       registry,
-      agentsFor: () => [menu],
+      agentsFor,
       isAccepting: () => accepting,
       openMedia: async (plan, callLog) => {
         const leg = await RtpLeg.open({
