@@ -32,6 +32,7 @@ export interface Gateway {
 
 export async function buildGateway(config: Config, log: Logger): Promise<Gateway> {
   const pacer = new Pacer({
+    onSkip: (ticks) => metrics.pacerSkippedTicks.inc(ticks),
     onTickError: (err) => {
       metrics.callErrors.inc({ stage: 'pacer-tick' });
       log.error({ err }, 'media tick failed');

@@ -74,6 +74,8 @@ export class Call extends EventEmitter<CallEvents> {
     if ('leg' in prev) {
       const stats = prev.leg.stats();
       metrics.rtpJitterMs.observe(stats.jitterMs);
+      const dropped = prev.leg.output.droppedSamples;
+      if (dropped > 0) metrics.playoutDroppedMs.inc((dropped * 1000) / prev.leg.output.sampleRate);
       prev.leg.close(termination.result);
     }
     metrics.callsTotal.inc({ result: termination.result });

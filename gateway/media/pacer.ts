@@ -10,6 +10,8 @@ export interface PacerOptions {
   /** When the loop falls this far behind (a stalled event loop), it resynchronises instead of bursting. */
   readonly maxLagMs?: number;
   readonly onTickError?: (err: unknown) => void;
+  /** Told how many ticks a resynchronisation skipped (for a metric). */
+  readonly onSkip?: (ticks: number) => void;
   readonly now?: () => number;
 }
 
@@ -18,6 +20,7 @@ export class Pacer {
   readonly #maxLag: number;
   readonly #ticks = new Set<Tick>();
   readonly #onError: (err: unknown) => void;
+  readonly #onSkip: (ticks: number) => void;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #next = 0;
@@ -28,6 +31,7 @@ export class Pacer {
     this.intervalMs = opts.intervalMs ?? 20;
     this.#maxLag = opts.maxLagMs ?? 100;
     this.#onError = opts.onTickError ?? (() => {});
+    this.#onSkip = opts.onSkip ?? (() => {});
     this.#now = opts.now ?? (() => performance.now());
   }
 
@@ -66,6 +70,7 @@ export class Pacer {
     if (lag > this.#maxLag) {
       const missed = Math.floor(lag / this.intervalMs);
       this.skipped += missed;
+      this.#onSkip(missed);
       this.#next += missed * this.intervalMs;
     }
     for (const t of [...this.#ticks]) {
