@@ -8,6 +8,8 @@ SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUN_PKGS  := espeak-ng
 TEST_PKGS := espeak-ng sip-tester baresip-core sox ffmpeg
+# The benchmarks capture RTP on the wire with tcpdump (bench-only: the tests do not need it).
+BENCH_PKGS := tcpdump
 
 UNIT_TESTS        = $(shell find tests/unit -name '*.test.ts' | sort)
 INTEGRATION_TESTS = $(shell find tests/integration -maxdepth 1 -name '*.test.ts' | sort)
@@ -27,6 +29,12 @@ integration: deps-test node_modules
 
 typecheck: node_modules
 	npx --no-install tsc --noEmit
+
+# Prints figures and writes bench/results/ (latest.json, report.md) and README's performance table;
+# never fails the build (bench/run.ts exits 0). BENCH_QUICK=1 for a short try, BENCH_ONLY=id,id.
+bench: deps-test node_modules
+	@bash tests/install-debs.sh $(BENCH_PKGS)
+	$(TSX) bench/run.ts
 
 # Debian packages: installed only when missing, so a machine that has them never touches the network.
 deps-run:

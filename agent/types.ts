@@ -2,6 +2,18 @@ import type { Logger } from 'pino';
 import type { Band } from '../codecs/types.ts';
 import type { MediaLeg } from '../gateway/media/media-leg.ts';
 import type { DtmfDigit } from '../gateway/media/dtmf.ts';
+import type { CallPolicy } from './tools/call-policy.ts';
+
+/**
+ * How a blind transfer (SIP REFER, RFC 3515) went. `ok`: the target answered and the call is gone
+ * (the agent is being stopped). Otherwise the call is back with the agent, which should apologise:
+ * `refused` — the target is not on the allowlist (nothing was sent); `rejected` — the other side
+ * refused the REFER; `failed` — the target did not answer (busy, declined…; `sipStatus` from the
+ * NOTIFY's sipfrag); `timeout`; `unavailable` — the call is not in a state to transfer.
+ */
+export type TransferResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'refused' | 'rejected' | 'failed' | 'timeout' | 'unavailable'; readonly sipStatus?: number };
 
 /** What an agent may ask of the call it serves. The call decides how (BYE, REFER…). */
 export interface CallControl {
@@ -14,6 +26,12 @@ export interface CallControl {
    * of the routing decision's fallback chain (ending with the local voice menu). Counted in metrics.
    */
   fallback(reason: string): void;
+  /**
+   * Blind transfer to `target` (a SIP URI that must be on `transfers.allowedTargets`): REFER in the
+   * caller's dialog, then the NOTIFY progress. Resolves, never rejects; on success the call ends
+   * `transferred`.
+   */
+  transfer(target: string): Promise<TransferResult>;
 }
 
 /** The call as an agent sees it: never the SIP layer (design §3), only media and plain facts. */
@@ -25,6 +43,11 @@ export interface AgentCallContext {
   readonly dialed: string;
   /** Allow-listed inbound headers (UUI, X-…) as variables. */
   readonly variables: Readonly<Record<string, string>>;
+  /**
+   * The call's persona, tools (validate → guard → confirm → execute → audit), never-say guard and
+   * transcript audit (agent/tools/call-policy.ts). Absent for calls routed without AI policy (tests).
+   */
+  readonly policy?: CallPolicy;
   readonly leg: MediaLeg;
   readonly control: CallControl;
   readonly log: Logger;

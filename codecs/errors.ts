@@ -22,3 +22,22 @@ export class UnsupportedRateError extends Error {
     super(`no resampler for ${fromRate} Hz -> ${toRate} Hz`);
   }
 }
+
+/** Why a payload could not be decoded as it stands; a closed set, used as a metric label. */
+export type CodecDataProblem = 'corrupt' | 'size' | 'odd-length';
+
+/**
+ * A payload or PCM buffer the codec could not use as it stands (corrupt Opus packet, G.722 payload
+ * of an impossible size, odd-length PCM). The media path catches it, counts it and conceals; it
+ * never leaves the media path. `written` says how many samples/bytes were still produced.
+ */
+export class CodecDataError extends Error {
+  override readonly name = 'CodecDataError';
+  constructor(
+    readonly codec: CodecName,
+    readonly problem: CodecDataProblem,
+    readonly written = 0,
+  ) {
+    super(`${codec}: unusable input (${problem})`);
+  }
+}

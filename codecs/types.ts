@@ -1,3 +1,5 @@
+import type { OpusParams } from './opus/params.ts';
+
 /**
  * Core audio types shared by every layer. `codecs/` is a leaf: it imports nothing of the gateway,
  * the agent or the policies, so these types live here and everyone else imports them.
@@ -36,6 +38,8 @@ export interface CodecInfo {
   readonly payloadType: number;
   /** Encoded bytes in one 20 ms frame for constant-rate codecs, undefined for variable-rate. */
   readonly bytesPer20ms?: number;
+  /** Opus only: what the SDP negotiated (RFC 7587 fmtp) and the internal rate; see codecs/opus/params.ts. */
+  readonly opus?: OpusParams;
 }
 
 export type Band = 'narrow' | 'wide' | 'super';

@@ -59,6 +59,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   sip.advertise ??= resolveAdvertise(sip.bind, opts.networkInterfaces);
   const tts = (merged.agent as { menu: { tts: { cacheDir: string } } }).menu.tts;
   tts.cacheDir = resolve(opts.cwd ?? process.cwd(), tts.cacheDir);
+  const audit = merged.audit as { dir: string };
+  audit.dir = resolve(opts.cwd ?? process.cwd(), audit.dir);
   return deepFreeze(cfg);
 }
 

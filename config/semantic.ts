@@ -1,13 +1,15 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Config } from './types.ts';
 import type { ConfigIssue } from './validate.ts';
+import { policyIssues } from './semantic-policies.ts';
+import { isAllowedTarget } from '../policies/transfer-targets.ts';
 
 /**
  * Checks JSON Schema cannot express: relations between keys (port ranges, menu references) and
  * values that need parsing (CIDRs). Runs on a schema-valid config, so shapes are trusted here.
  */
 export function semanticIssues(cfg: Config): ConfigIssue[] {
-  return [...portIssues(cfg), ...trunkIssues(cfg), ...menuIssues(cfg)];
+  return [...policyIssues(cfg), ...portIssues(cfg), ...trunkIssues(cfg), ...menuIssues(cfg)];
 }
 
 function portIssues(cfg: Config): ConfigIssue[] {
@@ -76,7 +78,10 @@ function menuIssues(cfg: Config): ConfigIssue[] {
       const at = ['agent', 'menu', 'menus', name, 'options', i];
       if (digits.has(opt.digit)) out.push({ path: [...at, 'digit'], problem: `digit "${opt.digit}" is already used by another option of this menu`, fix: 'give each option its own digit' });
       digits.add(opt.digit);
-      if (typeof opt.then === 'object' && !Object.hasOwn(menu.menus, opt.then.goto)) {
+      if (typeof opt.then === 'object' && 'transfer' in opt.then && !isAllowedTarget(opt.then.transfer, cfg.transfers.allowedTargets)) {
+        out.push({ path: [...at, 'then', 'transfer'], problem: `"${opt.then.transfer}" is not in transfers.allowedTargets`, fix: 'add it to transfers.allowedTargets, or transfer elsewhere' });
+      }
+      if (typeof opt.then === 'object' && 'goto' in opt.then && !Object.hasOwn(menu.menus, opt.then.goto)) {
         out.push({ path: [...at, 'then', 'goto'], problem: `"${opt.then.goto}" is not a menu in agent.menu.menus`, fix: `use ${known}` });
       }
     });

@@ -1,7 +1,10 @@
 import { createMenuFactory } from '../agent/menu/menu-factory.ts';
+import { s2sFactoryFor } from '../agent/s2s/s2s-factory.ts';
+import { cascadeFactoryFor } from '../agent/cascade/factory.ts';
 import type { AgentFactory } from '../agent/types.ts';
 import type { Band } from '../codecs/types.ts';
 import { chooseAgents, type AgentFactories } from './call/choose-agents.ts';
+import { buildPolicyWiring } from './call/policy-wiring.ts';
 import type { CallInfo } from './sip/call-info.ts';
 import { EspeakTts } from '../agent/providers/tts/espeak.ts';
 import { createResampler } from '../codecs/index.ts';
@@ -16,6 +19,8 @@ import { Pacer } from './media/pacer.ts';
 import { PortPool } from './media/rtp/port-pool.ts';
 import { RtpLeg } from './media/rtp/rtp-leg.ts';
 import { EmbeddedSignaling } from './sip/embedded/uas.ts';
+import { createAdmissionScreen } from './security/admission-screen.ts';
+import { drainCalls } from './drain.ts';
 
 /**
  * The composition root: builds every long-lived part once and wires them. Nothing else constructs
@@ -38,7 +43,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       log.error({ err }, 'media tick failed');
     },
   });
-  const pool = new PortPool({ min: config.rtp.portMin, max: config.rtp.portMax });
+  const pool = new PortPool({ min: config.rtp.portMin, max: config.rtp.portMax, quarantineMs: config.security.media.portQuarantineMs });
   const registry = new CallRegistry();
   const tts = new EspeakTts({ voice: config.agent.menu.tts.voice, speed: config.agent.menu.tts.speed, cacheDir: config.agent.menu.tts.cacheDir, log });
   const menu = createMenuFactory(config.agent.menu, tts, log);
@@ -46,12 +51,21 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
   await menu.prewarm([8000]);
 
   // Every agent kind this gateway can run; a kind whose provider is not configured is absent.
-  const agentFactories: AgentFactories = { menu };
+  const agentFactories: AgentFactories = { menu, ...s2sFactoryFor(config, process.env, log), ...(await cascadeFactoryFor(config, process.env, log)) };
   // Which agents answer a call, first to last (the rest are the fallback chain).
   const agentsFor = (info: CallInfo, band: Band): AgentFactory[] => chooseAgents(config, agentFactories, info, band);
+  // Routing, personas, tools (validate → guard → confirm → execute) and the audit log (issue 6).
+  const policies = buildPolicyWiring(config, agentFactories, tts);
 
   let accepting = true;
-  const signaling = new EmbeddedSignaling({ config: config.sip, log, trunkFor: compileTrunkMatcher(config.trunks) });
+  const trunkFor = compileTrunkMatcher(config.trunks);
+  const signaling = new EmbeddedSignaling({
+    config: config.sip, log, trunkFor,
+    // Issue 8: admission (rate limits, scanners, digest auth), message limits, RFC 4028 session timers.
+    screen: createAdmissionScreen(config, process.env, registry, trunkFor),
+    limits: config.security.limits,
+    sessionTimers: config.security.sessionTimers,
+  });
   const mediaAddress = config.sip.advertise ?? config.sip.bind;
   signaling.on('invite', (dialog) => {
     runCall(dialog, {
@@ -59,6 +73,8 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       log,
       registry,
       agentsFor,
+      routeFor: policies.routeFor,
+      policyFor: policies.policyFor,
       isAccepting: () => accepting,
       openMedia: async (plan, callLog) => {
         const leg = await RtpLeg.open({
@@ -71,15 +87,19 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
           mediaTimeoutSec: config.rtp.mediaTimeoutSec,
           log: callLog,
           makeResampler: createResampler,
+          latchWindowMs: config.security.media.latchWindowMs,
+          maxPacketsPerSec: config.security.media.maxPacketsPerSec,
         });
         leg.setRemote(plan.remote.address, plan.remote.port);
         if (plan.direction !== 'sendrecv') leg.setDirection(plan.direction);
         return { leg, address: mediaAddress, port: leg.localPort };
       },
-    }).catch((err: unknown) => {
-      metrics.callErrors.inc({ stage: 'runner' });
-      log.error({ err }, 'call runner failed');
-    });
+    })
+      .then(policies.watch)
+      .catch((err: unknown) => {
+        metrics.callErrors.inc({ stage: 'runner' });
+        log.error({ err }, 'call runner failed');
+      });
   });
   await signaling.start();
 
@@ -97,12 +117,13 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       accepting = false;
       signaling.setAccepting(false);
       http.setDraining(true);
-      await Promise.race([registry.whenEmpty(), new Promise((r) => setTimeout(r, maxMs).unref())]);
+      await drainCalls(registry, maxMs, log);
     },
     async close() {
       for (const call of registry.all()) call.end({ result: 'shutdown' });
       await signaling.close();
       await http.close();
+      await policies.audit?.flush();
       pacer.stop();
     },
   };

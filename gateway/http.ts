@@ -44,6 +44,17 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
       if (draining || h.draining) send(res, 503, 'application/json', JSON.stringify({ status: 'draining' }));
       else send(res, 200, 'application/json', JSON.stringify({ status: 'ok', calls: h.calls }));
     },
+    // Memory after a full collection when the process runs with --expose-gc (tests: leak checks);
+    // otherwise as it stands. Numbers only, no contents.
+    '/debug/memory': (res) => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc !== undefined) {
+        gc();
+        gc();
+      }
+      const m = process.memoryUsage();
+      send(res, 200, 'application/json', JSON.stringify({ collected: gc !== undefined, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external }));
+    },
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

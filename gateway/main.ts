@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.ts';
 import { buildGateway } from './deps.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './log.ts';
+import { metrics } from './metrics.ts';
 
 /**
  * Start-up and shutdown. SIGTERM drains (RFC-friendly: new INVITEs get 503, calls in progress go on
@@ -47,8 +48,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   // A fault that escaped a call's own handler is logged and counted; the process and other calls go on.
-  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception'));
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    metrics.processFaults.inc({ kind: 'exception' });
+    log.error({ err }, 'uncaught exception');
+  });
+  process.on('unhandledRejection', (err) => {
+    metrics.processFaults.inc({ kind: 'rejection' });
+    log.error({ err }, 'unhandled rejection');
+  });
 }
 
 void main();

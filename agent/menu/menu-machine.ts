@@ -10,17 +10,26 @@ import type { MenuOption, VoiceMenuConfig } from '../../config/types.ts';
  *                                 └────────────┴── invalid ◀─ unknown digit              │
  *                                              timeout > maxRepeats ─▶ goodbye ─done─▶ hangup
  *
+ *   then {transfer} ─▶ transferring ─transfer-done ok─▶ ended (the call is gone: REFER accepted, target answered)
+ *                          └─transfer-done failed─▶ transfer-failed (apology) ─done─▶ prompt (same menu)
+ *
  * A digit pressed while a prompt plays interrupts it (barge-in by DTMF): the caller who knows the
  * menu need not wait for it. The goodbye is never interrupted.
  */
-export type MenuRules = Pick<VoiceMenuConfig, 'greeting' | 'goodbye' | 'invalid' | 'start' | 'menus' | 'inputTimeoutSec' | 'maxRepeats'>;
+export type MenuRules = Pick<VoiceMenuConfig, 'greeting' | 'goodbye' | 'invalid' | 'start' | 'menus' | 'inputTimeoutSec' | 'maxRepeats'> &
+  Partial<Pick<VoiceMenuConfig, 'transferFailed'>>;
+
+/** The apology when a transfer fails and the config names none (the schema fills one in). */
+export const DEFAULT_TRANSFER_FAILED = 'Sorry, I could not transfer your call.';
 
 export type MenuEvent =
   | { readonly type: 'start' }
   | { readonly type: 'digit'; readonly digit: string }
   /** The prompt started by the `play` action with this `seq` finished playing (not interrupted). */
   | { readonly type: 'prompt-done'; readonly seq: number }
-  | { readonly type: 'timeout' };
+  | { readonly type: 'timeout' }
+  /** The transfer asked for by the `transfer` action is over: `ok` when the call has moved on. */
+  | { readonly type: 'transfer-done'; readonly ok: boolean };
 
 export type MenuAction =
   /** `seq` identifies this prompt; a `prompt-done` for an older one is stale and ignored. */
@@ -28,9 +37,11 @@ export type MenuAction =
   | { readonly type: 'cancel-playout' }
   | { readonly type: 'start-input-timer'; readonly sec: number }
   | { readonly type: 'cancel-input-timer' }
-  | { readonly type: 'hangup' };
+  | { readonly type: 'hangup' }
+  /** Blind transfer of the call to `target` (answered later by a `transfer-done` event). */
+  | { readonly type: 'transfer'; readonly target: string };
 
-export type MenuPhase = 'idle' | 'greeting' | 'prompt' | 'waiting' | 'option' | 'invalid' | 'goodbye' | 'ended';
+export type MenuPhase = 'idle' | 'greeting' | 'prompt' | 'waiting' | 'option' | 'invalid' | 'goodbye' | 'transferring' | 'transfer-failed' | 'ended';
 
 export interface MenuState {
   readonly phase: MenuPhase;
@@ -58,6 +69,7 @@ export const promptKey = {
   greeting: 'greeting',
   goodbye: 'goodbye',
   invalid: 'invalid',
+  transferFailed: 'transfer-failed',
   menu: (name: string) => `menu:${name}`,
   option: (menu: string, digit: string) => `option:${menu}:${digit}`,
 } as const;
@@ -69,6 +81,9 @@ export function menuPrompts(cfg: MenuRules): Array<{ key: string; text: string }
     { key: promptKey.goodbye, text: cfg.goodbye },
     { key: promptKey.invalid, text: cfg.invalid },
   ];
+  if (Object.values(cfg.menus).some((m) => m.options.some((o) => typeof o.then === 'object' && 'transfer' in o.then))) {
+    out.push({ key: promptKey.transferFailed, text: cfg.transferFailed ?? DEFAULT_TRANSFER_FAILED });
+  }
   for (const [name, menu] of Object.entries(cfg.menus)) {
     out.push({ key: promptKey.menu(name), text: menu.prompt });
     for (const opt of menu.options) if (opt.say) out.push({ key: promptKey.option(name, opt.digit), text: opt.say });
@@ -86,6 +101,10 @@ export function menuStep(cfg: MenuRules, state: MenuState, event: MenuEvent): Me
       return onDigit(cfg, state, event.digit);
     case 'prompt-done':
       return event.seq === state.seq ? onPromptDone(cfg, state) : { state, actions: none };
+    case 'transfer-done':
+      if (state.phase !== 'transferring') return { state, actions: none };
+      if (event.ok) return { state: { ...state, phase: 'ended' }, actions: none };
+      return play(state, 'transfer-failed', promptKey.transferFailed, cfg.transferFailed ?? DEFAULT_TRANSFER_FAILED);
     case 'timeout':
       if (state.phase !== 'waiting') return { state, actions: none };
       if (state.repeats < cfg.maxRepeats) return playMenu(cfg, { ...state, repeats: state.repeats + 1 }, state.menu);
@@ -98,6 +117,7 @@ function onDigit(cfg: MenuRules, state: MenuState, digit: string): MenuStep {
     case 'greeting':
     case 'prompt':
     case 'invalid':
+    case 'transfer-failed':
       return prepend({ type: 'cancel-playout' }, choose(cfg, state, state.menu, digit));
     case 'waiting':
       return prepend({ type: 'cancel-input-timer' }, choose(cfg, state, state.menu, digit));
@@ -106,6 +126,8 @@ function onDigit(cfg: MenuRules, state: MenuState, digit: string): MenuStep {
       // act in the menu that follows (or end, if the option was "hang up").
       const then = state.after ?? 'repeat';
       if (then === 'hangup') return prepend({ type: 'cancel-playout' }, goodbye(cfg, state));
+      // "Transferring you…" cut short: transfer now; the digit has nothing to act on.
+      if (typeof then === 'object' && 'transfer' in then) return prepend({ type: 'cancel-playout' }, transfer(state, then.transfer));
       const next = then === 'repeat' ? state.menu : then.goto;
       return prepend({ type: 'cancel-playout' }, choose(cfg, state, next, digit));
     }
@@ -123,6 +145,7 @@ function onPromptDone(cfg: MenuRules, state: MenuState): MenuStep {
     case 'option':
       return follow(cfg, state, state.after ?? 'repeat');
     case 'invalid':
+    case 'transfer-failed':
       return playMenu(cfg, state, state.menu);
     case 'goodbye':
       return { state: { ...state, phase: 'ended' }, actions: [{ type: 'hangup' }] };
@@ -142,6 +165,7 @@ function choose(cfg: MenuRules, state: MenuState, name: string, digit: string): 
 
 function follow(cfg: MenuRules, state: MenuState, then: MenuOption['then']): MenuStep {
   if (then === 'hangup') return goodbye(cfg, state);
+  if (typeof then === 'object' && 'transfer' in then) return transfer(state, then.transfer);
   return playMenu(cfg, state, then === 'repeat' ? state.menu : then.goto);
 }
 
@@ -150,6 +174,11 @@ function playMenu(cfg: MenuRules, state: MenuState, name: string): MenuStep {
   // load.ts rejects a goto to a missing menu; should one slip through, end politely rather than loop.
   if (!menu) return goodbye(cfg, state);
   return play({ ...state, menu: name }, 'prompt', promptKey.menu(name), menu.prompt);
+}
+
+/** Digits and timeouts do nothing while the transfer runs; only `transfer-done` moves on. */
+function transfer(state: MenuState, target: string): MenuStep {
+  return { state: { phase: 'transferring', menu: state.menu, repeats: 0, seq: state.seq }, actions: [{ type: 'transfer', target }] };
 }
 
 function goodbye(cfg: MenuRules, state: MenuState): MenuStep {

@@ -107,7 +107,22 @@ export class MenuSession implements AgentSession {
         this.#ctx.log.info('menu ended the call');
         this.#ctx.control.hangup('agent-hangup');
         return;
+      case 'transfer':
+        return this.#transfer(action.target);
     }
+  }
+
+  /** The call carries out the REFER; the menu hears how it went (on failure: apology, then the menu again). */
+  #transfer(target: string): void {
+    this.#clearTimer();
+    this.#ctx.log.info({ pii: { target } }, 'menu transfers the call');
+    this.#ctx.control
+      .transfer(target)
+      .then((result) => this.#dispatch({ type: 'transfer-done', ok: result.ok }))
+      .catch((err: unknown) => {
+        this.#ctx.log.warn({ err }, 'menu transfer failed');
+        this.#dispatch({ type: 'transfer-done', ok: false });
+      });
   }
 
   #play(key: string, text: string, seq: number): void {

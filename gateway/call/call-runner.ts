@@ -13,6 +13,11 @@ import { Call } from './call.ts';
 import type { CallRegistry } from './call-registry.ts';
 import { planMedia, answerSdp, type MediaPlan } from './media-plan.ts';
 import { ReinviteHandler } from './reinvite.ts';
+import { transferCall } from './transfer.ts';
+import { handleIncomingRefer } from './incoming-refer.ts';
+import type { CallPolicy } from '../../agent/tools/call-policy.ts';
+import { maxCallSec } from '../../policies/limits.ts';
+import type { CallRoute } from './choose-agents.ts';
 
 /** What the runner needs from the composition root (gateway/deps.ts). */
 export interface CallRunnerDeps {
@@ -27,6 +32,23 @@ export interface CallRunnerDeps {
    */
   readonly agentsFor: (info: CallInfo, band: Band) => readonly AgentFactory[];
   readonly isAccepting: () => boolean;
+  /**
+   * The routing decision (policies/routing.ts via choose-agents.ts); when given it replaces
+   * `agentsFor`: a reject is answered with its status, a transfer with 302 to the target.
+   */
+  readonly routeFor?: (info: CallInfo, band: Band, callId: string) => CallRoute;
+  /** The call's persona, tools and guardrails for the agent's context (agent/tools/call-policy.ts). */
+  readonly policyFor?: (route: Extract<CallRoute, { action: 'agent' }>, parts: CallPolicyParts) => CallPolicy;
+}
+
+/** What a call's policy is built from: the call, its media (confirmation prompts, DTMF) and its control. */
+export interface CallPolicyParts {
+  readonly callId: string;
+  readonly leg: MediaLeg;
+  readonly control: AgentCallContext['control'];
+  readonly log: Logger;
+  /** Aborted when the call ends: pending tool calls and confirmations stop. */
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -78,25 +100,40 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
       return reject(plan.status, plan.reason);
     }
 
+    const routed = deps.routeFor?.(dialog.info, bandOf(plan.codec), call.id);
+    if (routed?.action === 'reject') return reject(routed.status, routed.reason);
+    if (routed?.action === 'transfer') {
+      // Before answer a transfer is a redirect: 302 with the target as Contact (RFC 3261 §21.3.3, §8.3).
+      call.end({ result: 'transferred', sipStatus: 302, reason: 'routed elsewhere' });
+      dialog.reject(302, 'Moved Temporarily', { Contact: `<${routed.target}>` });
+      return call;
+    }
+
     const { leg, address, port } = await deps.openMedia(plan, call.log);
     if (call.ended) {
       leg.close('ended-before-answer');
       return call;
     }
-    const chain = [...deps.agentsFor(dialog.info, bandOf(plan.codec))];
+    const chain = routed ? [...routed.agents] : [...deps.agentsFor(dialog.info, bandOf(plan.codec))];
+    const ended = new AbortController();
+    call.on('state', (st) => st.status === 'ended' && ended.abort());
+    const control: AgentCallContext['control'] = {
+      hangup: (r) => hangup(r),
+      sendDtmf: (digits) => leg.sendDtmf(digits),
+      fallback: (reason) => fallBack(call, chain, ctx, reason, hangup),
+      transfer: (target) => transferCall(call, target, deps.config.transfers),
+    };
+    const policy = routed && deps.policyFor ? deps.policyFor(routed, { callId: call.id, leg, control, log: call.log, signal: ended.signal }) : undefined;
     const ctx: AgentCallContext = {
       callId: call.id,
       band: bandOf(plan.codec),
       from: dialog.info.from,
       dialed: dialog.info.dialed,
-      variables: dialog.info.headers,
+      variables: routed ? routed.variables : dialog.info.headers,
       leg,
       log: call.log,
-      control: {
-        hangup: (r) => hangup(r),
-        sendDtmf: (digits) => leg.sendDtmf(digits),
-        fallback: (reason) => fallBack(call, chain, ctx, reason, hangup),
-      },
+      control,
+      ...(policy ? { policy } : {}),
     };
     const first = chain.shift();
     if (!first) {
@@ -130,9 +167,10 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     metrics.callSetupSeconds.observe((performance.now() - started) / 1000);
     const answeredAt = Date.now();
     call.state = { status: 'connected', since: answeredAt, leg, agent, answeredAt };
-    timers.push(setTimeout(() => hangup('max-duration'), deps.config.calls.maxDurationSec * 1000));
+    timers.push(setTimeout(() => hangup('max-duration'), maxCallSec(deps.config.calls.maxDurationSec, routed?.action === 'agent' ? routed.persona.limits : undefined) * 1000));
     const reinvites = new ReinviteHandler(call, plan, { address, port, sessionId }, sdp);
     dialog.on('reinvite', (re) => reinvites.handle(re));
+    dialog.on('refer', (refer) => handleIncomingRefer(call, refer, deps.config.transfers.incomingRefer));
     await acked;
     if (call.ended) return call;
     call.state = { status: 'agent', since: Date.now(), leg, agent, answeredAt };

@@ -16,6 +16,43 @@ export interface InfoDtmf {
   readonly durationMs: number;
 }
 
+/**
+ * Progress and outcome of a REFER we sent (RFC 3515): the REFER's final response, then the NOTIFYs of
+ * the implicit subscription, whose message/sipfrag bodies (RFC 3420) carry the status line of the
+ * transferee's call to the target (100 Trying, 180 Ringing, 200 OK…).
+ */
+export interface ReferOptions {
+  /** Extra headers of the REFER, e.g. Referred-By (RFC 3892). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Give up when no final sipfrag arrives within this (default 30 s); the subscription is then dropped. */
+  readonly timeoutMs?: number;
+  /** Each provisional sipfrag status (100, 180, 183…), in order, for logs and metrics. */
+  readonly onProgress?: (status: number) => void;
+}
+
+export type ReferOutcome =
+  /** The target answered (sipfrag 2xx): the caller's call has moved on; the referrer should BYE. */
+  | { readonly ok: true; readonly status: number }
+  | {
+      readonly ok: false;
+      /** `rejected`: the REFER got a non-2xx; `failed`: a final non-2xx sipfrag (or the subscription ended without one); `timeout`; `ended`: the dialog ended first. */
+      readonly stage: 'rejected' | 'failed' | 'timeout' | 'ended';
+      readonly status?: number;
+    };
+
+/** A REFER from the other side (a PBX moving the call on), to be accepted or refused by the call. */
+export interface IncomingRefer {
+  /** The Refer-To URI (personal data: log only under `pii.*`). */
+  readonly target: string;
+  readonly referredBy: string | undefined;
+  /** Answers 202 Accepted and sends the first NOTIFY (sipfrag "100 Trying"), RFC 3515 §2.4.4. */
+  accept(): void;
+  /** Refuses the REFER with a final status (403, 603…). */
+  reject(status: number, reason?: string): void;
+  /** Reports the outcome of the referred call in a final NOTIFY (sipfrag `status`), terminating the subscription. */
+  finish(status: number, reason?: string): void;
+}
+
 export interface SipDialogEvents {
   /** The caller hung up (BYE received; already answered 200). */
   bye: [];
@@ -23,6 +60,8 @@ export interface SipDialogEvents {
   cancel: [];
   reinvite: [ReInvite];
   dtmf: [InfoDtmf];
+  /** A REFER inside the dialog; with no listener it is refused 403. */
+  refer: [IncomingRefer];
   /** Our 2xx was never ACKed (Timer H fired): the dialog sends BYE and ends. */
   'ack-timeout': [];
   /** The dialog is over, whichever side ended it. Emitted once. */
@@ -46,6 +85,11 @@ export interface SipDialog extends EventEmitter<SipDialogEvents> {
   reject(status: number, reason?: string, headers?: Readonly<Record<string, string>>): void;
   /** Ends an established dialog from our side; resolves when the BYE is answered (or times out). */
   bye(headers?: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * Blind transfer (RFC 3515): sends REFER with `Refer-To: <target>` in this (confirmed) dialog and
+   * follows the NOTIFY progress. Resolves with the outcome, never rejects; it does not send BYE.
+   */
+  refer(target: string, opts?: ReferOptions): Promise<ReferOutcome>;
   readonly state: 'early' | 'confirmed' | 'terminated';
 }
 

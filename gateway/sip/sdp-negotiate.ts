@@ -6,8 +6,13 @@
  * implements (`implementedCodecs()`), matched by static payload type (RFC 3551 Table 4) or by
  * `a=rtpmap` name and clock for dynamic ones. RFC 3264 §6.1 lets the answerer choose among the
  * offered formats; ordering by our preference keeps the call on the codec the operator wants.
+ *
+ * Opus (RFC 7587): matched as `opus/48000` whatever the channel count; its fmtp decides our internal
+ * rate and encoder settings (codecs/opus/params.ts), and `telephone-event` must then be at 48000 too
+ * (RFC 4733 §2.1: the event clock is the audio stream's clock).
  */
-import { codecInfo, implementedCodecs } from '../../codecs/index.ts';
+import { codecInfo, implementedCodecs, negotiateOpus, opusInfo } from '../../codecs/index.ts';
+import type { OpusPreferences } from '../../codecs/index.ts';
 import type { CodecInfo, CodecName } from '../../codecs/types.ts';
 import type { CodecPreference } from '../../config/types.ts';
 import { canReceive, fromFlags, mirror } from './sdp-direction.ts';
@@ -105,7 +110,16 @@ export function offerableCodecs(prefs: readonly CodecPreference[]): CodecInfo[] 
   return [...new Set(prefs)].filter((p) => impl.has(p)).map((p) => codecInfo(p));
 }
 
-export function negotiate(offerSdp: string, prefs: readonly CodecPreference[]): Negotiated | NegotiationFailure {
+export interface NegotiateOptions {
+  /** Our opus preferences (internal rate, complexity, bitrate); codecs/opus defaults otherwise. */
+  readonly opus?: OpusPreferences;
+}
+
+function chosenCodec(m: SdpMedia, name: CodecName, pt: number, opts: NegotiateOptions): CodecInfo {
+  return name === 'opus' ? opusInfo(pt, negotiateOpus(m.fmtp.get(pt), opts.opus)) : codecInfo(name, pt);
+}
+
+export function negotiate(offerSdp: string, prefs: readonly CodecPreference[], opts: NegotiateOptions = {}): Negotiated | NegotiationFailure {
   let offer;
   try {
     offer = parseSdp(offerSdp);
@@ -130,7 +144,7 @@ export function negotiate(offerSdp: string, prefs: readonly CodecPreference[]): 
       // RFC 3264 §8.4 / RFC 2543: c=0.0.0.0 means "do not send to me" whatever the attribute says.
       const direction = legacyHold ? fromFlags(false, canReceive(mirrored)) : mirrored;
       return {
-        codec: codecInfo(codec.name, pt),
+        codec: chosenCodec(m, codec.name, pt, opts),
         telephoneEvent: findTelephoneEvent(m, codec.clockRate),
         remote: {
           address: conn.address,

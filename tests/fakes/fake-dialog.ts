@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { CallInfo } from '../../gateway/sip/call-info.ts';
-import type { SipDialog, SipDialogEvents } from '../../gateway/sip/dialog.ts';
+import type { ReferOptions, ReferOutcome, SipDialog, SipDialogEvents } from '../../gateway/sip/dialog.ts';
 
 /** An in-memory SipDialog that records what the call did to it. */
 export class FakeDialog extends EventEmitter<SipDialogEvents> implements SipDialog {
@@ -8,6 +8,8 @@ export class FakeDialog extends EventEmitter<SipDialogEvents> implements SipDial
   state: SipDialog['state'] = 'early';
   readonly actions: string[] = [];
   answeredSdp: string | undefined;
+  /** REFERs sent, with a hand to settle each (progress, then the outcome). */
+  readonly refers: { target: string; opts: ReferOptions; settle: (o: ReferOutcome) => void }[] = [];
   #ack: (() => void) | undefined;
 
   constructor(
@@ -33,6 +35,10 @@ export class FakeDialog extends EventEmitter<SipDialogEvents> implements SipDial
   reject(status: number): void {
     this.actions.push(`reject ${status}`);
     this.state = 'terminated';
+  }
+  refer(target: string, opts: ReferOptions = {}): Promise<ReferOutcome> {
+    this.actions.push('refer');
+    return new Promise((settle) => this.refers.push({ target, opts, settle }));
   }
   bye(): Promise<void> {
     this.actions.push('bye');

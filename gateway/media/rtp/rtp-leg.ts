@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { createDecoder, createEncoder, createResampler } from '../../../codecs/index.ts';
+import { CodecDataError, createDecoder, createEncoder, createResampler } from '../../../codecs/index.ts';
 import { samplesPer20ms, type CodecInfo, type Decoder } from '../../../codecs/types.ts';
 import type { Logger } from '../../log.ts';
 import { metrics } from '../../metrics.ts';
@@ -32,12 +32,16 @@ export interface RtpLegOptions {
   readonly rtcpIntervalMs?: number;
   /** Resampler for agent audio at other rates; the codecs registry's by default. */
   readonly makeResampler?: ResamplerFactory;
+  /** After the first packet, ms during which the peer's port/SSRC may still change (latch.ts); default 0. */
+  readonly latchWindowMs?: number;
+  /** Inbound datagrams per second accepted on this call's sockets; more are dropped unread (default: no cap). */
+  readonly maxPacketsPerSec?: number;
   /** Monotonic ms clock (tests). */
   readonly now?: () => number;
 }
 
 /** Drop reasons, a closed set so the metric label stays bounded. */
-type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unknown-pt' | 'duplicate' | 'late' | 'jump' | 'overflow';
+type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unknown-pt' | 'duplicate' | 'late' | 'jump' | 'overflow' | 'rate';
 
 /**
  * The embedded RTP media leg: one UDP socket pair per call, driven by the shared 20 ms pacer.
@@ -55,7 +59,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   readonly #rtp: Socket;
   readonly #rtcp: Socket;
   readonly #now: () => number;
-  readonly #latch = new SourceLatch();
+  readonly #latch: SourceLatch;
   readonly #jb: JitterBuffer<RtpPacket>;
   readonly #decoder: Decoder;
   readonly #sender: RtpSender;
@@ -81,6 +85,9 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #lostCounted = 0;
   #overflowCounted = 0;
   #closed = false;
+  /** Per-second window of the inbound packet-rate cap. */
+  #rateWindowStart = 0;
+  #rateCount = 0;
 
   static async open(opts: RtpLegOptions): Promise<RtpLeg> {
     const bound = await bindRtpSocket(opts.pool, opts.bindAddress);
@@ -96,6 +103,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     this.#rtp = rtp;
     this.#rtcp = rtcp;
     this.#now = opts.now ?? (() => performance.now());
+    this.#latch = new SourceLatch({ windowMs: opts.latchWindowMs ?? 0 });
     this.#lastRxMs = this.#now();
     this.#nextRtcpMs = this.#lastRxMs + (opts.rtcpIntervalMs ?? 5000);
     this.output = new Playout({ sampleRate: this.sampleRate, makeResampler: opts.makeResampler ?? createResampler });
@@ -146,8 +154,12 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   }
 
   describe(): string {
+    // Both directions, each stage with its rate, so an inserted resampler (or a missing one) shows.
     const c = this.codec;
-    return `RTP(${c.name}/${c.clockRate} pt${c.payloadType}) → JitterBuffer(${this.#o.jitter.min}–${this.#o.jitter.max}ms) → ${c.name}(decode) → ${this.#sink.describe()}`;
+    const codec = `${c.name}/${c.clockRate}${c.channels > 1 ? `/${c.channels}` : ''} pt${c.payloadType}`;
+    const rx = `RTP(${codec}) → JitterBuffer(${this.#o.jitter.min}–${this.#o.jitter.max}ms) → ${c.name}(decode@${this.sampleRate}) → ${this.#sink.describe()}`;
+    const tx = `Playout(${this.sampleRate}) → ${c.name}(encode@${this.sampleRate}) → RTP(${codec})`;
+    return `${rx} | ${tx}`;
   }
 
   close(reason: string): void {
@@ -173,9 +185,10 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     if (!onRtpPort || isRtcp(msg)) return this.#onRtcp(msg, rinfo, onRtpPort);
     const parsed = parseRtp(msg);
     if (!parsed.ok) return this.#drop(parsed.reason === 'rtcp' ? 'malformed' : parsed.reason);
-    if (!this.#latch.accept(rinfo.address, rinfo.port)) return this.#drop('stranger');
     const p = parsed.packet;
     const now = this.#now();
+    if (!this.#latch.accept(rinfo.address, rinfo.port, p.ssrc, now)) return this.#drop('stranger');
+    if (this.#overRate()) return this.#drop('rate');
     const isAudio = p.payloadType === this.codec.payloadType;
     const isEvent = p.payloadType === this.#o.telephoneEventPt;
     if (!isAudio && !isEvent) return this.#drop('unknown-pt');
@@ -194,6 +207,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #onRtcp(msg: Buffer, rinfo: RemoteInfo, onRtpPort: boolean): void {
     const target = this.#latch.target;
     if (!target || target.address !== rinfo.address.replace(/^::ffff:(?=\d)/, '')) return this.#drop('stranger');
+    if (this.#overRate()) return this.#drop('rate');
     const parsed = parseRtcp(msg);
     if (!parsed.ok) return this.#drop(parsed.reason);
     metrics.rtcpPacketsIn.inc();
@@ -235,7 +249,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     this.#overflowCounted = overflow;
     let n: number;
     if (r.kind === 'frame') {
-      n = r.packet.payloadType === this.codec.payloadType ? this.#decoder.decodeInto(r.packet.payload, this.#rxPcm) : this.#silence();
+      n = r.packet.payloadType === this.codec.payloadType ? this.#decode(r.packet.payload) : this.#silence();
     } else if (r.kind === 'lost') {
       n = this.#decoder.concealInto(this.#rxPcm);
     } else {
@@ -247,6 +261,20 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     const frame = { samples: this.#rxPcm.subarray(0, n), sampleRate: this.sampleRate, timestamp: this.#rxTimeline };
     this.#rxTimeline += n;
     this.#sink.write(frame);
+  }
+
+  /**
+   * A payload the codec cannot use (corrupt opus, empty or over-long G.722) is counted and replaced
+   * by what the codec still produced, else by its concealment: bad input never leaves the media path.
+   */
+  #decode(payload: Uint8Array): number {
+    try {
+      return this.#decoder.decodeInto(payload, this.#rxPcm);
+    } catch (err) {
+      if (!(err instanceof CodecDataError)) throw err;
+      metrics.codecErrors.inc({ codec: this.codec.name, problem: err.problem });
+      return err.written > 0 ? err.written : this.#decoder.concealInto(this.#rxPcm);
+    }
   }
 
   #silence(): number {
@@ -291,6 +319,18 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     metrics.dtmfDigits.inc({ source: 'rfc4733' });
     this.#o.log.debug({ pii: { digit: ev.digit }, durationMs: ev.durationMs }, 'dtmf received');
     this.emit('dtmf', ev);
+  }
+
+  /** A flood on one call's port costs a counter, not a parse (fixed one-second windows). */
+  #overRate(): boolean {
+    const cap = this.#o.maxPacketsPerSec;
+    if (cap === undefined) return false;
+    const now = this.#now();
+    if (now - this.#rateWindowStart >= 1000) {
+      this.#rateWindowStart = now;
+      this.#rateCount = 0;
+    }
+    return ++this.#rateCount > cap;
   }
 
   #drop(reason: DropReason): void {

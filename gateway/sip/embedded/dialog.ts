@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../log.ts';
 import type { CallInfo } from '../call-info.ts';
-import type { SipDialog, SipDialogEvents } from '../dialog.ts';
+import type { ReferOptions, ReferOutcome, SipDialog, SipDialogEvents } from '../dialog.ts';
 import { SipError } from '../../errors.ts';
 import { metrics } from '../../metrics.ts';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -15,6 +15,9 @@ import { PendingReInvite } from './dialog-reinvite.ts';
 import { parseInfoBody, INFO_ACCEPT } from './info-dtmf.ts';
 import { ALLOW, SUPPORTED, optionsHeaders } from './capabilities.ts';
 import { buildInDialogRequest, nextHopFor, type DialogRouting } from './dialog-request.ts';
+import { OutgoingRefer } from './dialog-refer.ts';
+import { SessionTimer, sessionTimerHeaders, type SessionTimerPlan } from './session-timer.ts';
+import { EmbeddedIncomingRefer, referToProblem } from './dialog-refer-incoming.ts';
 
 /** What a dialog needs from the UAS core that owns the transports and transaction tables. */
 export interface DialogHost {
@@ -40,6 +43,8 @@ export interface EmbeddedDialogOptions {
   readonly localTag: string;
   /** No final answer from the call within this → 408 (default 32 s, i.e. 64*T1). */
   readonly answerTimeoutMs?: number;
+  /** RFC 4028 session timer negotiated from the INVITE (session-timer.ts); none when absent. */
+  readonly sessionTimer?: SessionTimerPlan;
 }
 
 /** An INVITE whose 2xx waits for its ACK (the initial one or a re-INVITE), matched by CSeq number. */
@@ -75,6 +80,9 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
   #awaiting: AwaitingAck | undefined;
   #pendingReInvite: PendingReInvite | undefined;
   #answerTimer: TimerHandle | undefined;
+  /** The REFER we sent whose NOTIFYs we still expect (one at a time). */
+  #refer: OutgoingRefer | undefined;
+  readonly #sessionTimer: SessionTimer | undefined;
 
   constructor(opts: EmbeddedDialogOptions) {
     super();
@@ -99,6 +107,8 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
       remoteTarget: contact !== undefined ? parseNameAddr(contact).uri : invite.uri,
       routeSet: invite.headers.getAll('Record-Route'),
     };
+    const st = opts.sessionTimer;
+    this.#sessionTimer = st?.kind === 'run' ? new SessionTimer(st, { clock: this.#host.clock, refresh: () => this.#refreshSession(), expire: () => this.#sessionExpired() }) : undefined;
     this.#answerTimer = this.#host.clock.setTimeout(() => {
       if (this.#state === 'early' && !this.#tx.finalSent) this.reject(408, 'Request Timeout');
     }, opts.answerTimeoutMs ?? 32_000);
@@ -124,6 +134,7 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     const res = this.#response(this.#invite, 200, this.#answerHeaders(), sdp);
     this.#state = 'confirmed';
     this.#tx.respond(res);
+    this.#sessionTimer?.restart();
     return this.#awaitAck(this.#remoteCSeq, res);
   }
 
@@ -149,6 +160,19 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     // §15.1.1: the session is over as soon as the BYE is sent.
     this.#end();
     await this.#host.request(req, nextHopFor(this.#routing, this.#source));
+  }
+
+  refer(target: string, opts: ReferOptions = {}): Promise<ReferOutcome> {
+    // One transfer at a time, in a confirmed dialog whose 2xx is ACKed (else 491, as for a glare).
+    const busy = this.#state !== 'confirmed' || this.#awaiting !== undefined || (this.#refer !== undefined && !this.#refer.settled);
+    if (busy) return Promise.resolve({ ok: false, stage: 'rejected', status: 491 });
+    const cseq = this.#nextLocalCSeq();
+    const refer = new OutgoingRefer(cseq, this.#host.clock, opts);
+    this.#refer = refer;
+    // RFC 3515 §2.1 Refer-To; RFC 3892 Referred-By names us (the To of the INVITE, without its tag).
+    const headers = { 'Refer-To': `<${target}>`, 'Referred-By': `<${parseNameAddr(this.#routing.localUri).uri}>`, Contact: this.#contact(), ...opts.headers };
+    this.#send('REFER', cseq, headers).then((res) => refer.responded(res), () => refer.responded(undefined));
+    return refer.outcome;
   }
 
   /** CANCEL matched our INVITE transaction (its 200 is already sent; §9.2). */
@@ -187,6 +211,12 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
         return this.#receiveOffer(req, tx, seq);
       case 'INFO':
         return this.#receiveInfo(req, tx);
+      case 'NOTIFY':
+        // RFC 6665 §4.1.3: a NOTIFY for no subscription of ours (or one we gave up on) gets 481,
+        // which also tells the notifier to drop it.
+        return tx.respond(this.#response(req, this.#refer?.matches(req) && !this.#refer.settled ? this.#refer.receiveNotify(req) : 481));
+      case 'REFER':
+        return this.#receiveRefer(req, tx, seq);
       case 'OPTIONS':
         return tx.respond(this.#response(req, 200, optionsHeaders()));
       default:
@@ -215,9 +245,11 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
       tx.respond(this.#response(req, 500, { 'Retry-After': String(Math.floor(Math.random() * 10)) }));
       return;
     }
+    // RFC 4028 §10: any re-INVITE or UPDATE refreshes the session.
+    this.#sessionTimer?.restart();
     const sdp = req.body.length > 0 ? req.body.toString('utf8') : undefined;
     if (req.method === 'UPDATE' && sdp === undefined) {
-      tx.respond(this.#response(req, 200, { Contact: this.#contact() })); // session refresh (RFC 3311)
+      tx.respond(this.#response(req, 200, { Contact: this.#contact(), ...this.#timerHeaders() })); // session refresh (RFC 3311)
       return;
     }
     const pending = new PendingReInvite(
@@ -251,6 +283,25 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     }
   }
 
+  /** RFC 3515 §2.4.2: a REFER is answered by the call's policy (with no listener: 403). */
+  #receiveRefer(req: SipRequest, tx: ServerTransaction, seq: number): void {
+    const problem = referToProblem(req);
+    if (problem !== undefined) return tx.respond(this.#response(req, 400, {}, undefined, problem));
+    if (this.#state !== 'confirmed' || this.listenerCount('refer') === 0) return tx.respond(this.#response(req, 403, {}, undefined, 'Forbidden'));
+    const respond = (status: number, reason?: string): void => tx.respond(this.#response(req, status, status < 300 ? { Contact: this.#contact() } : {}, undefined, reason));
+    const notify = (headers: Record<string, string>, body: Buffer): void => {
+      if (this.#state === 'confirmed') this.#send('NOTIFY', this.#nextLocalCSeq(), { ...headers, Contact: this.#contact() }, body).catch(() => undefined);
+    };
+    this.emit('refer', new EmbeddedIncomingRefer(req, seq, { respond, notify }));
+  }
+
+  /** Sends a request in the dialog (§12.2.1.1) through a client transaction; its final response or undefined. */
+  #send(method: string, cseq: number, headers: Record<string, string>, body?: Buffer): Promise<SipResponse | undefined> {
+    const req = buildInDialogRequest(this.#routing, method, cseq, { transport: this.#source.transport, ...this.#host.sentBy(this.#source.transport) }, headers);
+    if (body !== undefined) req.body = body;
+    return this.#host.request(req, nextHopFor(this.#routing, this.#source));
+  }
+
   #awaitAck(cseq: number, res: SipResponse): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const retransmit = new Retransmit2xx({
@@ -281,7 +332,25 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
   }
 
   #answerHeaders(): Record<string, string> {
-    return { Contact: this.#contact(), Allow: ALLOW, Supported: SUPPORTED };
+    return { Contact: this.#contact(), Allow: ALLOW, Supported: SUPPORTED, ...this.#timerHeaders() };
+  }
+
+  #timerHeaders(): Record<string, string> {
+    return this.#sessionTimer === undefined ? {} : { ...sessionTimerHeaders(this.#sessionTimer.plan), Supported: 'timer' };
+  }
+
+  /** Our refresh (RFC 4028 §7.4: an UPDATE without a body). 408/481 or no answer end the session (§10). */
+  async #refreshSession(): Promise<boolean> {
+    if (this.#state !== 'confirmed') return true;
+    const res = await this.#send('UPDATE', this.#nextLocalCSeq(), { Contact: this.#contact(), ...this.#timerHeaders() });
+    return res !== undefined && res.status !== 408 && res.status !== 481;
+  }
+
+  /** The peer never refreshed (or our refresh failed): BYE (RFC 4028 §10). */
+  #sessionExpired(): void {
+    metrics.sessionTimerExpired.inc();
+    this.#host.log.info('sip session timer expired');
+    void this.bye({ Reason: 'SIP;cause=408;text="Session timer expired"' }).catch(() => undefined);
   }
 
   #response(req: SipRequest, status: number, headers: Record<string, string> = {}, sdp?: string, reason?: string): SipResponse {
@@ -311,6 +380,8 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     }
     // A re-INVITE still unanswered when the dialog ends gets 487 (§15.1.2).
     this.#pendingReInvite?.reject(487, 'Request Terminated');
+    this.#refer?.dialogEnded();
+    this.#sessionTimer?.stop();
     this.emit('ended');
     this.#host.release(this);
   }

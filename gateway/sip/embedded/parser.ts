@@ -22,6 +22,10 @@ export interface ParseOptions {
   transport?: Transport;
   /** Messages longer than this are refused with 513 Message Too Large (§21.5.14). */
   maxBytes?: number;
+  /** Most header fields (folded lines count once); more is refused with 513 (Kamailio sanity style). */
+  maxHeaders?: number;
+  /** Longest header field after unfolding; longer is refused with 513. */
+  maxLineBytes?: number;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -60,13 +64,29 @@ function parse(buf: Buffer, opts: ParseOptions): SipMessage {
   if (!sl) throw new SipParseError(undefined, 'no SIP start line');
   const headers = new Headers();
   let error: { status: number; reason: string } | undefined = sl.error;
+  // §21.4.12: a Request-URI longer than we will read.
+  if (sl.kind === 'request' && (lines[0] ?? '').length > (opts.maxLineBytes ?? Infinity)) error ??= { status: 414, reason: 'Request-URI Too Long' };
   const fail = (status: number, reason: string): void => {
     error ??= { status, reason };
   };
 
   let current: string | undefined;
+  let fields = 0;
+  const maxLine = opts.maxLineBytes ?? Infinity;
   const flush = (): void => {
     if (current === undefined) return;
+    // Limits on hostile input: refuse before the value is parsed or stored.
+    fields++;
+    if (fields > (opts.maxHeaders ?? Infinity)) {
+      fail(513, 'Message Too Large - too many header fields');
+      current = undefined;
+      return;
+    }
+    if (current.length > maxLine) {
+      fail(513, 'Message Too Large - header field too long');
+      current = undefined;
+      return;
+    }
     const colon = current.indexOf(':');
     const name = colon < 0 ? '' : trimWs(current.slice(0, colon));
     if (!isToken(name)) fail(400, 'malformed header line');

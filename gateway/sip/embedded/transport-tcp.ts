@@ -16,6 +16,10 @@ export interface TcpTransportOptions {
   /** Bytes allowed to wait in a connection's write queue before it is considered dead. */
   readonly maxWriteBytes?: number;
   readonly maxConnections?: number;
+  /** A message begun must be complete within this (slow senders — slowloris — are closed). */
+  readonly messageTimeoutMs?: number;
+  /** Inbound connections allowed from one source address at once; more are closed at accept. */
+  readonly maxConnectionsPerSource?: number;
   /**
    * Bytes to send before closing after a framing error (a 400), when one can be built. `pending` holds
    * the unframed bytes of the failed message, from which the hook may read the request's headers.
@@ -35,6 +39,8 @@ export class TcpTransport implements SipTransport {
   #server: Server | undefined;
   #port = 0;
   readonly #connections = new Map<string, Socket>();
+  /** Inbound connections by remote address (the per-source cap). */
+  readonly #perSource = new Map<string, number>();
 
   constructor(private readonly opts: TcpTransportOptions) {}
 
@@ -89,7 +95,9 @@ export class TcpTransport implements SipTransport {
 
   #adopt(socket: Socket, remote?: Endpoint): void {
     const source: Endpoint = remote ?? { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+    if (remote === undefined && !this.#admitSource(socket, source.address)) return;
     const key = endpointKey(source);
+    const slow = this.#slowSenderGuard(socket);
     this.#connections.set(key, socket);
     // RFC 5626 §3.5.1: a double-CRLF ping is answered with a single-CRLF pong.
     const framer = new StreamFramer({ maxMessageBytes: this.opts.maxMessageBytes, onPing: () => socket.write('\r\n') });
@@ -113,6 +121,7 @@ export class TcpTransport implements SipTransport {
         return;
       }
       tail = framer.pendingBytes === 0 ? Buffer.alloc(0) : seen.subarray(Math.max(0, seen.length - framer.pendingBytes));
+      slow(framer.pendingBytes > 0);
       for (const message of messages) {
         try {
           this.opts.onMessage(message, source);
@@ -121,6 +130,46 @@ export class TcpTransport implements SipTransport {
         }
       }
     });
+  }
+
+  /** Counts an inbound connection against its source's cap; false (and closed) when over it. */
+  #admitSource(socket: Socket, address: string): boolean {
+    const n = this.#perSource.get(address) ?? 0;
+    if (n >= (this.opts.maxConnectionsPerSource ?? Infinity)) {
+      metrics.sipLimitHits.inc({ limit: 'tcp-connections-per-source' });
+      socket.destroy();
+      return false;
+    }
+    this.#perSource.set(address, n + 1);
+    socket.once('close', () => {
+      const left = (this.#perSource.get(address) ?? 1) - 1;
+      if (left <= 0) this.#perSource.delete(address);
+      else this.#perSource.set(address, left);
+    });
+    return true;
+  }
+
+  /**
+   * A deadline for the message being received: armed when bytes of a message start waiting in the
+   * framer, cleared when no partial message is left. Trickling does not move it (total time bound).
+   */
+  #slowSenderGuard(socket: Socket): (partial: boolean) => void {
+    const ms = this.opts.messageTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    socket.once('close', () => clearTimeout(timer));
+    return (partial) => {
+      if (ms === undefined) return;
+      if (!partial) {
+        clearTimeout(timer);
+        timer = undefined;
+      } else if (timer === undefined) {
+        timer = setTimeout(() => {
+          metrics.sipLimitHits.inc({ limit: 'tcp-message-timeout' });
+          socket.destroy();
+        }, ms);
+        timer.unref();
+      }
+    };
   }
 
   #framingError(socket: Socket, err: unknown, pending: Buffer): void {

@@ -20,6 +20,9 @@ import { TcpTransport } from './transport-tcp.ts';
 import type { SipTransport } from './transport.ts';
 import { EmbeddedDialog, dialogId, type DialogHost } from './dialog.ts';
 import { buildCallInfo } from './call-info-builder.ts';
+import type { RequestScreen } from './request-screen.ts';
+import { negotiateSessionTimer, type SessionTimerLimits } from './session-timer.ts';
+import type { SecurityConfig } from '../../../config/types.ts';
 import { ALLOW, isKnownMethod, optionsHeaders } from './capabilities.ts';
 
 export interface EmbeddedSignalingOptions {
@@ -31,6 +34,12 @@ export interface EmbeddedSignalingOptions {
   /** An INVITE the call layer leaves unanswered this long gets 408 (default 32 s). */
   readonly answerTimeoutMs?: number;
   readonly tcpIdleTimeoutMs?: number;
+  /** Admission of out-of-dialog requests (rate limits, scanners, digest auth; policies/admission.ts). */
+  readonly screen?: RequestScreen;
+  /** RFC 4028 session timers; none when absent. */
+  readonly sessionTimers?: SessionTimerLimits;
+  /** Message and connection limits (config `security.limits`); the parser's own defaults when absent. */
+  readonly limits?: SecurityConfig['limits'];
 }
 
 type Handler = (req: SipRequest, source: Endpoint) => void;
@@ -70,8 +79,10 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
     const onMessage = (data: Buffer, source: Endpoint): void => this.#onMessage(data, source);
     const { bind, udpPort, tcpPort, maxMessageBytes } = opts.config;
     this.#udp = new UdpTransport({ bind, port: udpPort, log: this.#log, onMessage });
+    const limits = opts.limits;
     this.#tcp = new TcpTransport({
       bind, port: tcpPort, log: this.#log, onMessage, maxMessageBytes,
+      ...(limits !== undefined ? { messageTimeoutMs: limits.tcpMessageTimeoutMs, maxConnectionsPerSource: limits.tcpMaxConnectionsPerSource } : {}),
       ...(opts.tcpIdleTimeoutMs !== undefined ? { idleTimeoutMs: opts.tcpIdleTimeoutMs } : {}),
       framingErrorResponse: (err, pending) => this.#framingErrorResponse(err, pending),
     });
@@ -135,7 +146,9 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
   #receive(data: Buffer, source: Endpoint): void {
     let msg;
     try {
-      msg = parseMessage(data, { transport: source.transport, maxBytes: this.#opts.config.maxMessageBytes });
+      const l = this.#opts.limits;
+      const maxBytes = source.transport === 'udp' && l !== undefined ? Math.min(l.udpMaxBytes, this.#opts.config.maxMessageBytes) : this.#opts.config.maxMessageBytes;
+      msg = parseMessage(data, { transport: source.transport, maxBytes, ...(l !== undefined ? { maxHeaders: l.maxHeaders, maxLineBytes: l.maxLineBytes } : {}) });
     } catch (err) {
       const answer = this.#errorResponse(err, source);
       if (answer !== undefined) this.#transport(source.transport).send(answer, source);
@@ -162,18 +175,28 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
     if (invalid !== undefined) {
       return this.#reply(req, source, invalid.status, { reason: invalid.reason, headers: { ...invalid.headers } });
     }
-    if (!isKnownMethod(req.method)) return this.#reply(req, source, 501, { headers: { Allow: ALLOW } });
     if (req.method === 'CANCEL') return this.#cancel(req, source);
-    if (toTag(req) !== undefined) return this.#inDialog(req, source);
+    const inDialog = toTag(req) !== undefined;
+    if (!inDialog && this.#opts.screen !== undefined) {
+      const verdict = this.#opts.screen(req, source);
+      if (verdict.action === 'drop') return;
+      if (verdict.action === 'reply') return this.#reply(req, source, verdict.status, { headers: { ...verdict.headers } });
+    }
+    if (!isKnownMethod(req.method)) return this.#reply(req, source, 501, { headers: { Allow: ALLOW } });
+    if (inDialog) return this.#inDialog(req, source);
     const handler = this.#outOfDialog[req.method];
     if (handler !== undefined) return handler(req, source);
-    // BYE, INFO, UPDATE without a To tag cannot belong to a dialog (§12.2.2); the rest we refuse (§8.2.1).
-    if (req.method === 'BYE' || req.method === 'INFO' || req.method === 'UPDATE') return this.#reply(req, source, 481);
+    // BYE, INFO, UPDATE, NOTIFY (RFC 6665 §4.1.3), REFER (RFC 3515 is in-dialog here) without a To tag
+    // cannot belong to a dialog (§12.2.2); the rest we refuse (§8.2.1).
+    if (['BYE', 'INFO', 'UPDATE', 'NOTIFY', 'REFER'].includes(req.method)) return this.#reply(req, source, 481);
     return this.#reply(req, source, 405, { headers: { Allow: ALLOW } });
   }
 
   #invite(req: SipRequest, source: Endpoint): void {
     if (!this.#accepting) return this.#reply(req, source, 503, { headers: { 'Retry-After': '30' } });
+    const timer = this.#opts.sessionTimers !== undefined ? negotiateSessionTimer(req, this.#opts.sessionTimers) : undefined;
+    // RFC 4028 §9: a Session-Expires below our minimum is refused with 422 naming the minimum.
+    if (timer?.kind === 'too-small') return this.#reply(req, source, 422, { headers: { 'Min-SE': String(timer.minSE) } });
     const localTag = randomToken(10);
     const tx = this.#tx.createServerInvite(req, this.#transport(source.transport).reliable, this.#sender(source), makeResponse(req, 100));
     if (tx === undefined) return;
@@ -182,6 +205,7 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
       const info = buildCallInfo(req, source, this.#opts.trunkFor?.(source.address));
       dialog = new EmbeddedDialog({
         host: this.#host, invite: req, tx, info, localTag,
+        ...(timer !== undefined ? { sessionTimer: timer } : {}),
         ...(this.#opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: this.#opts.answerTimeoutMs } : {}),
       });
     } catch {
@@ -236,7 +260,7 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
   }
 
   /** Answers through a fresh server transaction, so retransmissions of the request are absorbed. */
-  #reply(req: SipRequest, source: Endpoint, status: number, opts: { reason?: string; headers?: Record<string, string>; toTag?: string } = {}): void {
+  #reply(req: SipRequest, source: Endpoint, status: number, opts: { reason?: string; headers?: Record<string, string | string[]>; toTag?: string } = {}): void {
     const res = makeResponse(req, status, { ...opts, toTag: opts.toTag ?? randomToken(10) });
     const reliable = this.#transport(source.transport).reliable;
     let tx: ServerTransaction | undefined;

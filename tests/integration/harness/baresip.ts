@@ -17,6 +17,8 @@ export interface BaresipOptions {
   readonly codecs?: readonly string[];
   /** Hard bound on the process lifetime (baresip `-t` and a SIGKILL timer). */
   readonly timeoutMs?: number;
+  /** Microphone: a mono 8 kHz PCM16 WAV (e.g. speech made by espeak-ng) instead of silence. */
+  readonly sourceWav?: string;
 }
 
 export interface BaresipExit {
@@ -24,19 +26,22 @@ export interface BaresipExit {
   readonly signal: NodeJS.Signals | null;
 }
 
-/** Writes a mono PCM16 WAV of silence (baresip's aufile source needs a file at the ptime rate). */
-function writeSilenceWav(file: string, sampleRate: number, seconds: number): void {
-  const dataLen = sampleRate * seconds * 2;
+/**
+ * Writes a PCM16 WAV of silence (baresip's aufile source needs a file at the ptime rate, with the
+ * codec's channel count: 2 for opus/48000/2).
+ */
+function writeSilenceWav(file: string, sampleRate: number, seconds: number, channels = 1): void {
+  const dataLen = sampleRate * seconds * 2 * channels;
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'ascii');
   h.writeUInt32LE(36 + dataLen, 4);
   h.write('WAVEfmt ', 8, 'ascii');
   h.writeUInt32LE(16, 16);
   h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt16LE(channels, 22);
   h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * 2, 28);
-  h.writeUInt16LE(2, 32);
+  h.writeUInt32LE(sampleRate * 2 * channels, 28);
+  h.writeUInt16LE(2 * channels, 32);
   h.writeUInt16LE(16, 34);
   h.write('data', 36, 'ascii');
   h.writeUInt32LE(dataLen, 40);
@@ -79,7 +84,8 @@ export class Baresip {
     const rtp = await freeUdpRange(20);
     const timeoutMs = opts.timeoutMs ?? 40_000;
     const silence = path.join(dir, 'silence.wav');
-    writeSilenceWav(silence, 8000, Math.ceil(timeoutMs / 1000) + 5);
+    const stereo = (opts.codecs ?? []).some((c) => /\/2$/.test(c));
+    writeSilenceWav(silence, 8000, Math.ceil(timeoutMs / 1000) + 5, stereo ? 2 : 1);
     const config = [
       'poll_method epoll',
       // Only loopback: SDP and Contact must never name the machine's other addresses.
@@ -90,7 +96,7 @@ export class Baresip {
       `audio_path ${dir}`,
       // aubridge with a device nobody sources from is a plain sink: the speaker of this phone.
       'audio_player aubridge,sink',
-      `audio_source aufile,${silence}`,
+      `audio_source aufile,${opts.sourceWav ?? silence}`,
       'audio_alert aubridge,alert',
       'ausrc_srate 8000',
       'auplay_srate 8000',
@@ -99,6 +105,9 @@ export class Baresip {
       'module_path /usr/lib/baresip/modules',
       'module stdio.so',
       'module g711.so',
+      // Wideband codecs, used only when the account's audio_codecs lists them (G722, opus).
+      'module g722.so',
+      'module opus.so',
       'module aufile.so',
       'module aubridge.so',
       'module sndfile.so',

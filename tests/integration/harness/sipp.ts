@@ -31,6 +31,8 @@ export interface SippOptions {
   /** Request-URI user (-s). */
   readonly service?: string;
   readonly extraArgs?: readonly string[];
+  /** Local address for SIP and media (-i, -mi), e.g. 127.0.0.2 to act as a distinct source; default 127.0.0.1. */
+  readonly localIp?: string;
 }
 
 export interface SippStats {
@@ -87,8 +89,8 @@ export async function startSipp(scenario: string, opts: SippOptions = {}): Promi
     ...(opts.target ? [opts.target] : []),
     '-sf', scenarioFile,
     '-t', opts.transport === 'tcp' ? 't1' : 'u1',
-    '-i', '127.0.0.1', '-p', String(localPort),
-    '-mi', '127.0.0.1', '-mp', String(mediaPort),
+    '-i', opts.localIp ?? '127.0.0.1', '-p', String(localPort),
+    '-mi', opts.localIp ?? '127.0.0.1', '-mp', String(mediaPort),
     '-m', String(calls), '-l', String(calls),
     '-timeout', `${Math.max(1, Math.floor(timeoutMs / 1000) - 1)}s`, '-timeout_error',
     '-nostdin',

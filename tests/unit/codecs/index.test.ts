@@ -27,22 +27,22 @@ test('codecInfo takes the payload type the SDP used', () => {
   assert.equal(codecInfo('PCMU'), CODECS.PCMU);
   const opus = codecInfo('opus', 96);
   assert.equal(opus.payloadType, 96);
-  assert.equal(opus.sampleRate, 48000);
+  assert.equal(opus.sampleRate, 16000, 'opus runs at 16 kHz inside unless negotiated otherwise (no 48 kHz hop)');
+  assert.equal(opus.clockRate, 48000);
   assert.equal(CODECS.opus.payloadType, 111, 'the shared table is not mutated');
 });
 
-test('only G.711 is implemented; others throw UnsupportedCodecError', () => {
-  assert.deepEqual(implementedCodecs(), ['PCMU', 'PCMA']);
+test('every codec is implemented, wideband first; an unknown name throws UnsupportedCodecError', () => {
+  assert.deepEqual(implementedCodecs(), ['opus', 'G722', 'PCMU', 'PCMA']);
   for (const name of implementedCodecs()) {
     const enc = createEncoder(CODECS[name]);
     const dec = createDecoder(CODECS[name]);
     assert.equal(enc.info.name, name);
     assert.equal(dec.info.name, name);
   }
-  for (const name of ['G722', 'opus'] as const) {
-    assert.throws(() => createEncoder(CODECS[name]), (e: unknown) => e instanceof UnsupportedCodecError && e.codec === name);
-    assert.throws(() => createDecoder(CODECS[name]), UnsupportedCodecError);
-  }
+  const bogus = { ...CODECS.PCMU, name: 'G729' as never };
+  assert.throws(() => createEncoder(bogus), (e: unknown) => e instanceof UnsupportedCodecError && e.codec === 'G729');
+  assert.throws(() => createDecoder(bogus), UnsupportedCodecError);
 });
 
 test('PCMU and PCMA encoders differ (the dispatch map is not crossed)', () => {
@@ -55,11 +55,12 @@ test('PCMU and PCMA encoders differ (the dispatch map is not crossed)', () => {
   assert.equal(a[0], 0xfa);
 });
 
-test('bandOf: G.711 narrow, G.722 wide, opus super', () => {
+test('bandOf: G.711 narrow, G.722 wide, opus by its negotiated rate', () => {
   assert.equal(bandOf(CODECS.PCMU), 'narrow');
   assert.equal(bandOf(CODECS.PCMA), 'narrow');
   assert.equal(bandOf(CODECS.G722), 'wide');
-  assert.equal(bandOf(CODECS.opus), 'super');
+  assert.equal(bandOf(CODECS.opus), 'wide');
+  assert.equal(bandOf({ ...CODECS.opus, sampleRate: 24000 }), 'super');
 });
 
 test('createResampler: passthrough for equal rates, typed error for unknown rates', () => {

@@ -50,7 +50,7 @@ test('the default config loads, with defaults, detected advertise address and ab
   assert.equal(cfg.sip.advertise, '192.0.2.7');
   assert.equal(cfg.sip.udpPort, 5060);
   assert.deepEqual([cfg.rtp.portMin, cfg.rtp.portMax], [20000, 20999]);
-  assert.deepEqual(cfg.codecs, ['PCMU', 'PCMA']);
+  assert.deepEqual(cfg.codecs, ['opus', 'G722', 'PCMU', 'PCMA']);
   assert.deepEqual(cfg.trunks[0]?.allowedCidrs, ['0.0.0.0/0', '::/0']);
   assert.equal(cfg.agent.menu.start, 'main');
   assert.equal(cfg.agent.menu.tts.cacheDir, '/srv/tl/.cache/tts');

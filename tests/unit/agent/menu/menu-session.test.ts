@@ -19,6 +19,7 @@ const cfg: VoiceMenuConfig = {
   greeting: 'HELLO',
   goodbye: 'BYE',
   invalid: 'INVALID',
+  transferFailed: 'SORRY',
   start: 'main',
   inputTimeoutSec: 5,
   maxRepeats: 1,
@@ -84,7 +85,7 @@ function harness(opts: { tts?: FakeTts; log?: AgentCallContext['log'] } = {}) {
     dialed: '+15550002',
     variables: {},
     leg,
-    control: { hangup: (r) => void hangups.push(r), sendDtmf: async () => {}, fallback: () => {} },
+    control: { hangup: (r) => void hangups.push(r), sendDtmf: async () => {}, fallback: () => {}, transfer: async () => ({ ok: false, reason: 'unavailable' }) },
     log: opts.log ?? silentLogger,
   };
   const session = new MenuSession(ctx, cfg, tts, { timers });
@@ -249,7 +250,7 @@ test('the factory pre-synthesises every prompt, so the first call starts without
   await factory.prewarm([8000, 8000]);
   assert.equal(tts.synthesisRuns, 5, 'HELLO, BYE, INVALID, MAIN, ONE at 8000 Hz');
   const h = harness();
-  const session = factory.create({ callId: 'c2', band: 'narrow', from: '', dialed: '', variables: {}, leg: h.leg, control: { hangup: () => {}, sendDtmf: async () => {}, fallback: () => {} }, log: silentLogger });
+  const session = factory.create({ callId: 'c2', band: 'narrow', from: '', dialed: '', variables: {}, leg: h.leg, control: { hangup: () => {}, sendDtmf: async () => {}, fallback: () => {}, transfer: async () => ({ ok: false, reason: 'unavailable' }) }, log: silentLogger });
   assert.equal(session.kind, 'menu');
   await session.start();
   await flush();

@@ -167,15 +167,42 @@ describe('negotiate', () => {
     assert.deepEqual(n.telephoneEvent, { payloadType: 101, clockRate: 8000, fmtp: '0-11,16' });
   });
 
-  test('baresip offer: our preference order wins, unimplemented codecs are skipped', () => {
-    // opus and G722 are offered first and preferred, but not implemented: PCMA is ours to pick.
+  test('baresip offer: our preference order wins; events follow the chosen codec\'s clock', () => {
     const n = ok(negotiate(baresip(), ['opus', 'G722', 'PCMA', 'PCMU']));
-    assert.equal(n.codec.name, 'PCMA');
+    assert.equal(n.codec.name, 'opus');
+    assert.equal(n.codec.payloadType, 96);
+    assert.equal(n.codec.clockRate, 48000);
+    assert.equal(n.codec.sampleRate, 16000, 'internal rate 16 kHz, no 48 kHz hop');
+    assert.equal(n.codec.opus?.peerWantsStereo, true, 'stereo=1 read (we still decode mono)');
     assert.equal(n.mediaIndex, 0);
     assert.equal(n.remote.rtcpPort, 10005);
-    // telephone-event must match the chosen codec's RTP clock (8000), not opus' 48000.
-    assert.deepEqual(n.telephoneEvent, { payloadType: 102, clockRate: 8000, fmtp: '0-15' });
+    // RFC 4733 §2.1: telephone-event at the audio clock — 48000 for opus, 8000 for G.722 and G.711.
+    assert.deepEqual(n.telephoneEvent, { payloadType: 101, clockRate: 48000, fmtp: '0-15' });
+    const g722 = ok(negotiate(baresip(), ['G722', 'opus', 'PCMU']));
+    assert.equal(g722.codec.name, 'G722');
+    assert.equal(g722.codec.clockRate, 8000);
+    assert.equal(g722.codec.sampleRate, 16000);
+    assert.deepEqual(g722.telephoneEvent, { payloadType: 102, clockRate: 8000, fmtp: '0-15' });
+    const pcma = ok(negotiate(baresip(), ['PCMA', 'PCMU']));
+    assert.equal(pcma.codec.name, 'PCMA');
+    assert.deepEqual(pcma.telephoneEvent, { payloadType: 102, clockRate: 8000, fmtp: '0-15' });
     assert.equal(ok(negotiate(baresip(), ['PCMU', 'PCMA'])).codec.name, 'PCMU');
+    const swb = ok(negotiate(baresip(), ['opus'], { opus: { sampleRate: 24000, complexity: 5, bitrate: 32000 } }));
+    assert.equal(swb.codec.sampleRate, 24000);
+  });
+
+  test('answers: G722/8000 and opus/48000/2 with our fmtp and 48 kHz events', () => {
+    const opus = buildAnswer(ok(negotiate(baresip(), ['opus'])), LOCAL);
+    assert.match(opus, /^m=audio \d+ RTP\/AVP 96 101\r$/m);
+    assert.match(opus, /^a=rtpmap:96 opus\/48000\/2\r$/m);
+    assert.match(opus, /^a=fmtp:96 .*maxplaybackrate=16000.*\r$/m);
+    assert.match(opus, /^a=fmtp:96 .*sprop-maxcapturerate=16000.*\r$/m);
+    assert.match(opus, /^a=fmtp:96 .*stereo=0.*\r$/m);
+    assert.match(opus, /^a=rtpmap:101 telephone-event\/48000\r$/m);
+    const g722 = buildAnswer(ok(negotiate(baresip(), ['G722'])), LOCAL);
+    assert.match(g722, /^m=audio \d+ RTP\/AVP 9 102\r$/m);
+    assert.match(g722, /^a=rtpmap:9 G722\/8000\r$/m);
+    assert.match(g722, /^a=rtpmap:102 telephone-event\/8000\r$/m);
   });
 
   test('dynamic payload types are matched by rtpmap name and clock', () => {
@@ -198,7 +225,7 @@ describe('negotiate', () => {
   test('488 when only G729 is offered, for no audio, and for rejected or SRTP-only audio', () => {
     const g729 = SIPP_UAC.replace('RTP/AVP 0', 'RTP/AVP 18').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:18 G729/8000');
     assert.deepEqual(fail(negotiate(g729, ['PCMU', 'PCMA'])), { error: 488, reason: 'no common audio codec' });
-    assert.equal(fail(negotiate(baresip(), ['opus', 'G722'])).error, 488, 'nothing we implement preferred');
+    assert.equal(fail(negotiate(baresip().replace(/ 96 9 0 8 /, ' 18 ').replace(/a=rtpmap:(96|9|0|8) .*\r\n/g, ''), ['opus', 'G722', 'PCMU'])).error, 488, 'nothing in common');
     assert.equal(fail(negotiate(SIPP_UAC.replace('m=audio 6000', 'm=audio 0'), ['PCMU'])).error, 488);
     assert.equal(fail(negotiate(SIPP_UAC.replace('m=audio', 'm=video'), ['PCMU'])).error, 488);
     assert.equal(fail(negotiate(SIPP_UAC.replace('RTP/AVP', 'RTP/SAVP'), ['PCMU'])).error, 488);
@@ -300,6 +327,17 @@ describe('buildAnswer / buildOffer', () => {
     assert.match(answer, /^c=IN IP6 ::1\r$/m);
     const opusOffer = buildOffer(LOCAL, { codecs: [{ ...CODECS.opus, payloadType: 96 }], telephoneEventPt: false });
     assert.match(opusOffer, /^a=rtpmap:96 opus\/48000\/2\r$/m);
+  });
+
+  test('an offer with opus and G.711 carries telephone-event at both clocks', () => {
+    const sdp = buildOffer(LOCAL, { codecs: [{ ...CODECS.opus, payloadType: 111 }, CODECS.G722, CODECS.PCMU] });
+    const m = parseSdp(sdp).media[0]!;
+    assert.deepEqual(m.payloadTypes, [111, 9, 0, 101, 96]);
+    assert.deepEqual(m.rtpmap.get(101), { payloadType: 101, encoding: 'telephone-event', clockRate: 48000, channels: 1 });
+    assert.deepEqual(m.rtpmap.get(96), { payloadType: 96, encoding: 'telephone-event', clockRate: 8000, channels: 1 });
+    assert.match(m.fmtp.get(111) ?? '', /useinbandfec=0/);
+    assert.equal(ok(negotiate(sdp, ['G722'])).telephoneEvent?.payloadType, 96);
+    assert.equal(ok(negotiate(sdp, ['opus'])).telephoneEvent?.payloadType, 101);
   });
 
   test('offer for an offer-less re-INVITE lists our codecs and events, and negotiates', () => {

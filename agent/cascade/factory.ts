@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { CascadeConfig } from '../../config/types.ts';
+import { EspeakTts } from '../providers/tts/espeak.ts';
+import { OpenAiLlm } from '../providers/llm/openai.ts';
+import { openAiClient } from '../providers/openai-client.ts';
+import { OpenAiStt } from '../providers/stt/openai.ts';
+import { OpenAiTts } from '../providers/tts/openai.ts';
+import { streamingFromWhole, type StreamingTts } from '../providers/tts/streaming.ts';
+import { SileroVad } from '../providers/vad/silero.ts';
+import type { Vad } from '../providers/vad/types.ts';
+import type { AgentCallContext, AgentFactory } from '../types.ts';
+import { CascadeSession, type CascadeDeps } from './session.ts';
+import { BUILTIN_TOOLS, type CascadeTool } from './tools.ts';
+import { DEFAULT_TURN_CONFIG } from './turn-taking.ts';
+
+export interface CascadeFactory extends AgentFactory {
+  readonly kind: 'cascade';
+  close(): Promise<void>;
+}
+
+export interface CascadeFactoryOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Tools beyond the built-in ones (personas add theirs). */
+  readonly tools?: readonly CascadeTool[];
+  readonly vad?: Vad;
+}
+
+/**
+ * Builds the providers once (one Silero model shared by every call, one HTTP client per service).
+ * Throws ConfigError naming `agent.cascade.<stt|llm|tts>.apiKeyEnv` when a needed key is not set.
+ */
+export async function createCascadeFactory(cfg: CascadeConfig, log: Logger, opts: CascadeFactoryOptions = {}): Promise<CascadeFactory> {
+  const env = opts.env ?? process.env;
+  const stt = new OpenAiStt({ client: openAiClient(cfg.stt, 'agent.cascade.stt', env), model: cfg.stt.model, language: cfg.stt.language, vocabulary: cfg.vocabulary, interimEveryMs: cfg.stt.interimEveryMs });
+  const llm = new OpenAiLlm({ client: openAiClient(cfg.llm, 'agent.cascade.llm', env), model: cfg.llm.model, ...(cfg.llm.temperature !== undefined ? { temperature: cfg.llm.temperature } : {}) });
+  const tts: StreamingTts =
+    cfg.tts.engine === 'espeak'
+      ? streamingFromWhole(new EspeakTts({ voice: cfg.tts.voice === 'alloy' ? 'en-us' : cfg.tts.voice, speed: cfg.tts.speed, log }))
+      : new OpenAiTts({ client: openAiClient(cfg.tts, 'agent.cascade.tts', env), model: cfg.tts.model, voice: cfg.tts.voice, speed: cfg.tts.speed });
+  const vad = opts.vad ?? (await SileroVad.load({ batch: cfg.vad.batch }));
+  const deps: CascadeDeps = {
+    vad,
+    stt,
+    llm,
+    tts,
+    tools: [...BUILTIN_TOOLS, ...(opts.tools ?? [])],
+    turn: { ...DEFAULT_TURN_CONFIG, ...cfg.turn, backchannels: cfg.turn.backchannels ?? DEFAULT_TURN_CONFIG.backchannels },
+    instructions: cfg.instructions,
+    ...(cfg.greeting ? { greeting: cfg.greeting } : {}),
+    vadThreshold: cfg.vad.threshold,
+    echo: cfg.echo,
+    maxToolRounds: cfg.llm.maxToolRounds,
+  };
+  log.info({ stt: stt.describe(), llm: llm.describe(), tts: tts.describe(), vad: vad.name }, 'cascade agent ready');
+  return {
+    kind: 'cascade',
+    create: (ctx: AgentCallContext) => new CascadeSession(ctx, deps),
+    close: () => vad.close(),
+  };
+}
+
+/**
+ * The cascade factory when this gateway can run it: when `agent.default` is cascade (then a missing
+ * key is a ConfigError naming it) or when the keys it needs are set (so routing may pick it).
+ */
+export async function cascadeFactoryFor(config: { readonly agent: { readonly default: string; readonly cascade: CascadeConfig } }, env: NodeJS.ProcessEnv, log: Logger): Promise<{ cascade?: CascadeFactory }> {
+  const cfg = config.agent.cascade;
+  const keyed = [cfg.stt, cfg.llm, ...(cfg.tts.engine === 'openai' ? [cfg.tts] : [])].every((e) => Boolean(env[e.apiKeyEnv]));
+  if (config.agent.default !== 'cascade' && !keyed) return {};
+  return { cascade: await createCascadeFactory(cfg, log, { env }) };
+}

@@ -1,0 +1,299 @@
+import { performance } from 'node:perf_hooks';
+import type { AudioFrame } from '../../codecs/types.ts';
+import { ProviderError } from '../../gateway/errors.ts';
+import type { AudioSink } from '../../gateway/media/audio-sink.ts';
+import { metrics } from '../../gateway/metrics.ts';
+import type { LlmMessage, LlmProvider } from '../providers/llm/types.ts';
+import type { SttProvider, SttUtterance } from '../providers/stt/types.ts';
+import type { StreamingTts } from '../providers/tts/streaming.ts';
+import type { Vad, VadStream } from '../providers/vad/types.ts';
+import type { AgentCallContext, AgentCallEvent, AgentSession } from '../types.ts';
+import { EchoGate } from './echo-gate.ts';
+import { Reply } from './reply.ts';
+import { SentenceSplitter } from './sentence-splitter.ts';
+import { ReplySpeaker } from './speaker.ts';
+import type { CascadeTool } from './tools.ts';
+import { initialTurnState, turnStep, type TurnAction, type TurnConfig, type TurnEvent, type TurnState } from './turn-taking.ts';
+
+/**
+ * The cascade on one call: caller audio → VAD (+ echo gate) → turn-taking reducer → STT → LLM →
+ * sentence-streamed TTS → the leg's Playout. A thin adapter: every decision is the reducer's
+ * (turn-taking.ts); this file performs its actions and overlaps the stages — the recogniser hears the
+ * utterance while it is spoken, the model starts on a stable interim transcript (preemptive), and
+ * synthesis starts on the first clause while the model is still writing.
+ */
+export interface CascadeDeps {
+  readonly vad: Vad;
+  readonly stt: SttProvider;
+  readonly llm: LlmProvider;
+  readonly tts: StreamingTts;
+  readonly tools: readonly CascadeTool[];
+  readonly turn: TurnConfig;
+  readonly instructions: string;
+  readonly greeting?: string;
+  readonly vadThreshold: number;
+  readonly echo: { readonly enabled: boolean; readonly maxLagMs: number; readonly maxRatio: number };
+  readonly maxToolRounds: number;
+  /** Milliseconds between timer ticks of the reducer (endpointing when no audio arrives). */
+  readonly tickMs?: number;
+}
+
+/** Caller audio kept from before a turn opened: the VAD needs ~100 ms to be sure it is speech. */
+const PREROLL_MS = 400;
+
+export class CascadeSession implements AgentSession {
+  readonly kind = 'cascade' as const;
+  readonly #ctx: AgentCallContext;
+  readonly #d: CascadeDeps;
+  readonly #echo: EchoGate;
+  readonly #history: LlmMessage[];
+  #turn: TurnState = initialTurnState;
+  #vad: VadStream | undefined;
+  #stt: SttUtterance | undefined;
+  #preroll: Int16Array[] = [];
+  #prerollSamples = 0;
+  #speaking = false;
+  #tick: NodeJS.Timeout | undefined;
+  #reply: Reply | undefined;
+  #speaker: ReplySpeaker | undefined;
+  #preempt: Reply | undefined;
+  #turnSeq = 0;
+  #speechOnset = 0;
+  #speechEnd = 0;
+  #hangupAfter = false;
+  #stopped = false;
+  #held = false;
+
+  constructor(ctx: AgentCallContext, deps: CascadeDeps) {
+    this.#ctx = ctx;
+    this.#d = deps;
+    this.#echo = new EchoGate({ maxLagMs: deps.echo.maxLagMs, maxRatio: deps.echo.maxRatio });
+    this.#history = [{ role: 'system', content: deps.instructions }];
+  }
+
+  /** The conversation as the model will see it next (tests, the end-of-call record). */
+  get history(): readonly LlmMessage[] {
+    return this.#history;
+  }
+
+  async start(): Promise<void> {
+    if (this.#stopped || this.#vad) return;
+    const leg = this.#ctx.leg;
+    this.#vad = this.#d.vad.open(leg.sampleRate, (r) => this.#onVad(r.probability));
+    const sink: AudioSink = { write: (f) => this.#onFrame(f), describe: () => `Cascade[${this.#d.vad.name}, ${this.#d.stt.describe()}]` };
+    leg.connectInput(sink);
+    this.#tick = setInterval(() => this.#dispatch({ type: 'tick', t: performance.now() }), this.#d.tickMs ?? 50);
+    this.#ctx.log.info({ pipeline: leg.describe(), llm: this.#d.llm.describe(), tts: this.#d.tts.describe() }, 'cascade started');
+    if (this.#d.greeting) this.#speak(undefined, this.#d.greeting);
+  }
+
+  notify(event: AgentCallEvent): void {
+    this.#held = event.type === 'hold';
+  }
+
+  async stop(_reason: string): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#tick) clearInterval(this.#tick);
+    this.#vad?.close();
+    this.#stt?.abort();
+    this.#preempt?.abort();
+    this.#reply?.abort();
+    this.#speaker?.stop();
+  }
+
+  #onFrame(f: AudioFrame): void {
+    if (this.#stopped || this.#held) return;
+    const now = performance.now();
+    this.#echo.noteReceived(f.samples, now);
+    if (this.#stt) this.#stt.push(f.samples);
+    else {
+      this.#preroll.push(f.samples.slice());
+      this.#prerollSamples += f.samples.length;
+      while (this.#prerollSamples - this.#preroll[0]!.length >= (PREROLL_MS * f.sampleRate) / 1000) this.#prerollSamples -= this.#preroll.shift()!.length;
+    }
+    this.#vad?.push(f.samples);
+  }
+
+  #onVad(p: number): void {
+    if (this.#stopped) return;
+    // Hysteresis as in Silero's VADIterator: leave speech only below threshold − 0.15.
+    this.#speaking = this.#speaking ? p >= this.#d.vadThreshold - 0.15 : p >= this.#d.vadThreshold;
+    const now = performance.now();
+    const echo = this.#speaking && this.#d.echo.enabled && this.#echo.isEcho(now);
+    if (echo) metrics.cascadeEchoChunks.inc();
+    this.#dispatch({ type: 'vad', t: now, speech: this.#speaking, echo });
+  }
+
+  #dispatch(ev: TurnEvent): void {
+    if (this.#stopped) return;
+    const before = this.#turn;
+    const step = turnStep(this.#d.turn, this.#turn, ev);
+    this.#turn = step.state;
+    if (before.user === 'quiet' && step.state.user === 'speaking') this.#speechOnset = step.state.speechStart ?? ev.t;
+    for (const a of step.actions) this.#perform(a, ev.t);
+  }
+
+  #perform(a: TurnAction, t: number): void {
+    const log = this.#ctx.log;
+    log.debug({ action: a.type, user: this.#turn.user, agent: this.#turn.agent }, 'turn action');
+    switch (a.type) {
+      case 'utterance-start': {
+        this.#stt?.abort();
+        const seq = ++this.#turnSeq;
+        this.#stt = this.#d.stt.open({
+          sampleRate: this.#ctx.leg.sampleRate,
+          onInterim: (text) => seq === this.#turnSeq && this.#dispatch({ type: 'interim', t: performance.now(), text }),
+          onError: (err) => log.warn({ err }, 'interim transcript failed'),
+        });
+        for (const c of this.#preroll) this.#stt.push(c);
+        this.#preroll = [];
+        this.#prerollSamples = 0;
+        return;
+      }
+      case 'request-interim':
+        this.#stt?.requestInterim();
+        return;
+      case 'end-of-turn': {
+        metrics.cascadeEndpointingSeconds.observe(a.delayMs / 1000);
+        this.#speechEnd = t - a.delayMs;
+        const stt = this.#stt;
+        this.#stt = undefined;
+        const seq = this.#turnSeq;
+        const started = performance.now();
+        if (!stt) return this.#dispatch({ type: 'final', t, text: '' });
+        stt.finish().then(
+          (text) => {
+            metrics.cascadeSttFinalSeconds.observe((performance.now() - started) / 1000);
+            log.info({ pii: { transcript: text } }, 'caller turn');
+            if (seq === this.#turnSeq) this.#dispatch({ type: 'final', t: performance.now(), text });
+          },
+          (err: unknown) => this.#failed('stt', err),
+        );
+        return;
+      }
+      case 'discard-utterance':
+        this.#stt?.abort();
+        this.#stt = undefined;
+        this.#turnSeq++;
+        return;
+      case 'preempt':
+        this.#preempt?.abort();
+        this.#preempt = this.#newReply(a.text);
+        return;
+      case 'cancel-preempt':
+        metrics.cascadePreemptions.inc({ outcome: 'discarded' });
+        this.#preempt?.abort();
+        this.#preempt = undefined;
+        return;
+      case 'respond': {
+        let reply = this.#preempt;
+        this.#preempt = undefined;
+        if (a.preempted && reply && !reply.aborted) metrics.cascadePreemptions.inc({ outcome: 'used' });
+        else {
+          reply?.abort();
+          reply = this.#newReply(a.text);
+        }
+        this.#history.push({ role: 'user', content: a.text });
+        this.#speak(reply, undefined);
+        return;
+      }
+      case 'pause-agent':
+        if (!this.#speaker) return;
+        this.#speaker.pause();
+        this.#echo.cancelAfter(performance.now());
+        metrics.cascadeBargeInStopSeconds.observe((performance.now() - this.#speechOnset) / 1000);
+        return;
+      case 'resume-agent':
+        metrics.cascadeBargeIns.inc({ outcome: 'resumed' });
+        this.#speaker?.resume();
+        return;
+      case 'interrupt':
+        if (this.#speaker?.paused) metrics.cascadeBargeIns.inc({ outcome: 'interrupted' });
+        this.#finishReply(true);
+        return;
+    }
+  }
+
+  #newReply(text: string): Reply {
+    return new Reply({
+      llm: this.#d.llm,
+      history: this.#history,
+      userText: text,
+      tools: this.#d.tools,
+      maxToolRounds: this.#d.maxToolRounds,
+      toolContext: { hangupAfterReply: () => (this.#hangupAfter = true) },
+    });
+  }
+
+  /** Speaks a reply (or fixed text, for the greeting) sentence by sentence. */
+  #speak(reply: Reply | undefined, fixed: string | undefined): void {
+    this.#finishReply(true);
+    const started = performance.now();
+    let ttsStart = 0;
+    const speechEnd = this.#speechEnd;
+    const speaker = new ReplySpeaker(`cascade:${this.#turnSeq}`, this.#ctx.leg.output, this.#d.tts, {
+      onQueued: (pcm, rate, at) => this.#echo.noteSent(pcm, rate, at),
+      onFirstAudio: () => {
+        const now = performance.now();
+        if (ttsStart) metrics.cascadeTtsFirstAudioSeconds.observe((now - ttsStart) / 1000);
+        if (reply) metrics.cascadeTtfaSeconds.observe((now - (speechEnd || started)) / 1000);
+        this.#dispatch({ type: 'agent-audio', t: now });
+      },
+      onError: (err) => this.#failed('tts', err),
+    });
+    this.#speaker = speaker;
+    this.#reply = reply;
+    const say = (s: string): void => {
+      if (!ttsStart) ttsStart = performance.now();
+      speaker.say(s);
+    };
+    if (fixed !== undefined) {
+      say(fixed);
+      speaker.end();
+    } else if (reply) {
+      const splitter = new SentenceSplitter();
+      reply.attach((d) => splitter.push(d).forEach(say));
+      reply.finished.then(
+        () => {
+          if (this.#reply !== reply) return;
+          splitter.flush().forEach(say);
+          speaker.end();
+        },
+        (err: unknown) => this.#failed('llm', err),
+      );
+    }
+    void speaker.done.then(() => {
+      if (this.#speaker !== speaker) return;
+      this.#finishReply(false);
+      this.#dispatch({ type: 'agent-done', t: performance.now() });
+      if (this.#hangupAfter) this.#ctx.control.hangup('agent-hangup');
+    });
+  }
+
+  /** Ends the current reply; its history entry is what the caller heard (all of it when not cut). */
+  #finishReply(interrupted: boolean): void {
+    const reply = this.#reply;
+    const speaker = this.#speaker;
+    this.#reply = undefined;
+    this.#speaker = undefined;
+    if (!speaker) return;
+    reply?.abort();
+    const heard = interrupted ? speaker.stop() : speaker.heardText();
+    if (interrupted) this.#echo.cancelAfter(performance.now());
+    if (!reply) return;
+    this.#history.push(...reply.added);
+    if (heard) this.#history.push({ role: 'assistant', content: heard });
+    if (interrupted) this.#ctx.log.info({ pii: { heard } }, 'reply interrupted');
+  }
+
+  #failed(provider: 'stt' | 'llm' | 'tts', err: unknown): void {
+    if (this.#stopped) return;
+    const retryable = err instanceof ProviderError ? err.retryable : true;
+    metrics.cascadeProviderErrors.inc({ provider, retryable: String(retryable) });
+    this.#ctx.log.error({ err, provider }, 'cascade provider failed');
+    // The client already retried what was worth retrying: hand the call to the next agent.
+    void this.stop('provider-failed');
+    this.#ctx.control.fallback(`cascade-${provider}-failed`);
+  }
+}
