@@ -260,6 +260,9 @@ export interface Config {
   readonly tools: ToolsConfig;
   readonly audit: AuditConfig;
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly pii: boolean };
+  readonly signaling: SignalingConfig;
+  readonly media: MediaBackendConfig;
+  readonly twilio: TwilioConfig;
 }
 
 /** A partial view of a config, for overrides (tests use them to pick free ports). Arrays are replaced whole. */
@@ -268,3 +271,41 @@ export type DeepPartial<T> = T extends readonly (infer _U)[]
   : T extends object
     ? { -readonly [K in keyof T]?: DeepPartial<T[K]> }
     : T;
+
+/** Which SIP stack receives calls (issue 7). The drachtio secret comes from the variable `secretEnv` names. */
+export interface SignalingConfig {
+  readonly backend: 'embedded' | 'drachtio';
+  readonly drachtio: { readonly host: string; readonly port: number; readonly secretEnv: string };
+}
+
+/** Which media leg carries SIP calls' audio; `freeswitch` needs `signaling.backend: drachtio`. */
+export interface MediaBackendConfig {
+  readonly backend: 'rtp' | 'freeswitch';
+  readonly freeswitch: {
+    readonly servers: readonly { readonly address: string; readonly port: number; readonly secretEnv: string }[];
+    readonly profile: string;
+    readonly listenAddress: string;
+    readonly heartbeatTimeoutSec: number;
+    readonly fork: {
+      readonly bind: string;
+      readonly port: number;
+      readonly advertise?: string;
+      readonly sampleRate: 8000 | 16000;
+      /** Bidirectional streaming (jambonz's mod_audio_fork); false: playAudio files played with ep.play. */
+      readonly streaming: boolean;
+      readonly metadataTimeoutMs: number;
+    };
+  };
+}
+
+/** Twilio Media Streams ingress (`<Connect><Stream url="wss://…/twilio/stream">`). */
+export interface TwilioConfig {
+  readonly enabled: boolean;
+  readonly bind: string;
+  readonly port: number;
+  readonly path: string;
+  readonly trunk: string;
+  readonly startTimeoutMs: number;
+  readonly authTokenEnv?: string;
+  readonly publicUrl?: string;
+}

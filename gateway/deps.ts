@@ -21,6 +21,10 @@ import { RtpLeg } from './media/rtp/rtp-leg.ts';
 import { EmbeddedSignaling } from './sip/embedded/uas.ts';
 import { createAdmissionScreen } from './security/admission-screen.ts';
 import { drainCalls } from './drain.ts';
+import type { SipDialog } from './sip/dialog.ts';
+import type { CallRunnerDeps } from './call/call-runner.ts';
+import { TwilioStreamServer } from './media/twilio/twilio-server.ts';
+import { twilioServerOptions } from './media/twilio/twilio-options.ts';
 
 /**
  * The composition root: builds every long-lived part once and wires them. Nothing else constructs
@@ -67,7 +71,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
     sessionTimers: config.security.sessionTimers,
   });
   const mediaAddress = config.sip.advertise ?? config.sip.bind;
-  signaling.on('invite', (dialog) => {
+  const run = (dialog: SipDialog, openMedia: CallRunnerDeps['openMedia']): void => {
     runCall(dialog, {
       config,
       log,
@@ -76,32 +80,39 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       routeFor: policies.routeFor,
       policyFor: policies.policyFor,
       isAccepting: () => accepting,
-      openMedia: async (plan, callLog) => {
-        const leg = await RtpLeg.open({
-          bindAddress: config.sip.bind,
-          pool,
-          codec: plan.codec,
-          telephoneEventPt: plan.telephoneEvent?.payloadType,
-          pacer,
-          jitter: config.rtp.jitterBufferMs,
-          mediaTimeoutSec: config.rtp.mediaTimeoutSec,
-          log: callLog,
-          makeResampler: createResampler,
-          latchWindowMs: config.security.media.latchWindowMs,
-          maxPacketsPerSec: config.security.media.maxPacketsPerSec,
-        });
-        leg.setRemote(plan.remote.address, plan.remote.port);
-        if (plan.direction !== 'sendrecv') leg.setDirection(plan.direction);
-        return { leg, address: mediaAddress, port: leg.localPort };
-      },
+      openMedia,
     })
       .then(policies.watch)
       .catch((err: unknown) => {
         metrics.callErrors.inc({ stage: 'runner' });
         log.error({ err }, 'call runner failed');
       });
+  };
+  signaling.on('invite', (dialog) => {
+    run(dialog, async (plan, callLog) => {
+      const leg = await RtpLeg.open({
+        bindAddress: config.sip.bind,
+        pool,
+        codec: plan.codec,
+        telephoneEventPt: plan.telephoneEvent?.payloadType,
+        pacer,
+        jitter: config.rtp.jitterBufferMs,
+        mediaTimeoutSec: config.rtp.mediaTimeoutSec,
+        log: callLog,
+        makeResampler: createResampler,
+        latchWindowMs: config.security.media.latchWindowMs,
+        maxPacketsPerSec: config.security.media.maxPacketsPerSec,
+      });
+      leg.setRemote(plan.remote.address, plan.remote.port);
+      if (plan.direction !== 'sendrecv') leg.setDirection(plan.direction);
+      return { leg, address: mediaAddress, port: leg.localPort };
+    });
   });
   await signaling.start();
+  // Twilio Media Streams (issue 7): each stream is a call with its leg already open.
+  const twilio = config.twilio.enabled ? new TwilioStreamServer(twilioServerOptions(config, process.env, pacer, log)) : undefined;
+  twilio?.on('call', (dialog, leg) => run(dialog, async () => ({ leg, address: '0.0.0.0', port: 9 })));
+  await twilio?.start();
 
   const http = await startHttp({
     bind: config.http.bind,
@@ -122,6 +133,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
     async close() {
       for (const call of registry.all()) call.end({ result: 'shutdown' });
       await signaling.close();
+      await twilio?.close();
       await http.close();
       await policies.audit?.flush();
       pacer.stop();

@@ -95,7 +95,7 @@ export const metrics = {
   }),
   s2sBargeInStopSeconds: new Histogram({
     name: 'trunkline_s2s_barge_in_stop_seconds',
-    help: 'speech_started received to agent playout cleared (the next 20 ms tick sends no agent audio)',
+    help: 'speech_started received to agent audio stopped on the wire (the first packet after the last agent packet sent)',
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08],
     registers: [registry],
   }),
@@ -159,4 +159,11 @@ export const metrics = {
   }),
   cascadeProviderErrors: new Counter({ name: 'trunkline_cascade_provider_errors_total', help: 'Cascade provider failures, by provider and whether retryable', labelNames: ['provider', 'retryable'] as const, registers: [registry] }),
   cascadeToolCalls: new Counter({ name: 'trunkline_cascade_tool_calls_total', help: 'Tool calls from the cascade model, by result (ok, invalid, failed)', labelNames: ['result'] as const, registers: [registry] }),
+  // Production path (issue 7): WebSocket media legs (mod_audio_fork, Twilio), drachtio-server and FreeSWITCH.
+  streamConnections: new Counter({ name: 'trunkline_stream_connections_total', help: 'Media WebSocket connections, by leg (fork, twilio) and result (started, bad-path, bad-signature, no-start, no-metadata, unknown-call, bad-format, …)', labelNames: ['leg', 'result'] as const, registers: [registry] }),
+  streamMessagesDropped: new Counter({ name: 'trunkline_stream_messages_dropped_total', help: 'Media WebSocket messages ignored, by leg and reason', labelNames: ['leg', 'reason'] as const, registers: [registry] }),
+  drachtioConnected: new Gauge({ name: 'trunkline_drachtio_connected', help: '1 while connected to drachtio-server', registers: [registry] }),
+  drachtioReconnects: new Counter({ name: 'trunkline_drachtio_reconnects_total', help: 'Connections to drachtio-server lost and retried', registers: [registry] }),
+  freeswitchServers: new Gauge({ name: 'trunkline_freeswitch_servers', help: 'FreeSWITCH media servers, by health (up, down)', labelNames: ['health'] as const, registers: [registry] }),
+  freeswitchEndpointErrors: new Counter({ name: 'trunkline_freeswitch_endpoint_errors_total', help: 'FreeSWITCH endpoint operations that failed, by operation', labelNames: ['op'] as const, registers: [registry] }),
 };

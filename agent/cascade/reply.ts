@@ -73,7 +73,7 @@ export class Reply {
           const args = ev.validation.value;
           calls.push({
             call: ev.call,
-            result: tool.run(args, o.toolContext).then(
+            result: tool.run(args, o.toolContext, ev.call).then(
               (r) => (metrics.cascadeToolCalls.inc({ result: 'ok' }), r),
               () => (metrics.cascadeToolCalls.inc({ result: 'failed' }), JSON.stringify({ error: 'the tool failed' })),
             ),

@@ -12,7 +12,7 @@ import { EchoGate } from './echo-gate.ts';
 import { Reply } from './reply.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
 import { ReplySpeaker } from './speaker.ts';
-import type { CascadeTool } from './tools.ts';
+import { endCallTool, type CascadeTool } from './tools.ts';
 import { initialTurnState, turnStep, type TurnAction, type TurnConfig, type TurnEvent, type TurnState } from './turn-taking.ts';
 
 /**
@@ -47,6 +47,9 @@ export class CascadeSession implements AgentSession {
   readonly #d: CascadeDeps;
   readonly #echo: EchoGate;
   readonly #history: LlmMessage[];
+  readonly #tools: readonly CascadeTool[];
+  readonly #greeting: string | undefined;
+  readonly #vocabulary: readonly string[];
   #turn: TurnState = initialTurnState;
   #vad: VadStream | undefined;
   #stt: SttUtterance | undefined;
@@ -68,7 +71,14 @@ export class CascadeSession implements AgentSession {
     this.#ctx = ctx;
     this.#d = deps;
     this.#echo = new EchoGate({ maxLagMs: deps.echo.maxLagMs, maxRatio: deps.echo.maxRatio });
-    this.#history = [{ role: 'system', content: deps.instructions }];
+    // A routed call carries its persona and tool policy (agent/tools/call-policy.ts): its
+    // instructions, greeting, vocabulary and tools win over this agent's defaults.
+    const policy = ctx.policy;
+    const persona = policy?.persona;
+    this.#history = [{ role: 'system', content: persona?.instructions || deps.instructions }];
+    this.#greeting = persona?.greeting ?? deps.greeting;
+    this.#vocabulary = persona?.vocabulary ?? [];
+    this.#tools = policy ? policyTools(policy) : deps.tools;
   }
 
   /** The conversation as the model will see it next (tests, the end-of-call record). */
@@ -84,7 +94,7 @@ export class CascadeSession implements AgentSession {
     leg.connectInput(sink);
     this.#tick = setInterval(() => this.#dispatch({ type: 'tick', t: performance.now() }), this.#d.tickMs ?? 50);
     this.#ctx.log.info({ pipeline: leg.describe(), llm: this.#d.llm.describe(), tts: this.#d.tts.describe() }, 'cascade started');
-    if (this.#d.greeting) this.#speak(undefined, this.#d.greeting);
+    if (this.#greeting) this.#speak(undefined, this.#greeting);
   }
 
   notify(event: AgentCallEvent): void {
@@ -143,6 +153,7 @@ export class CascadeSession implements AgentSession {
         const seq = ++this.#turnSeq;
         this.#stt = this.#d.stt.open({
           sampleRate: this.#ctx.leg.sampleRate,
+          vocabulary: this.#vocabulary,
           onInterim: (text) => seq === this.#turnSeq && this.#dispatch({ type: 'interim', t: performance.now(), text }),
           onError: (err) => log.warn({ err }, 'interim transcript failed'),
         });
@@ -166,6 +177,7 @@ export class CascadeSession implements AgentSession {
           (text) => {
             metrics.cascadeSttFinalSeconds.observe((performance.now() - started) / 1000);
             log.info({ pii: { transcript: text } }, 'caller turn');
+            if (text) this.#ctx.policy?.transcript('caller', text);
             if (seq === this.#turnSeq) this.#dispatch({ type: 'final', t: performance.now(), text });
           },
           (err: unknown) => this.#failed('stt', err),
@@ -220,7 +232,7 @@ export class CascadeSession implements AgentSession {
       llm: this.#d.llm,
       history: this.#history,
       userText: text,
-      tools: this.#d.tools,
+      tools: this.#tools,
       maxToolRounds: this.#d.maxToolRounds,
       toolContext: { hangupAfterReply: () => (this.#hangupAfter = true) },
     });
@@ -244,7 +256,14 @@ export class CascadeSession implements AgentSession {
     });
     this.#speaker = speaker;
     this.#reply = reply;
+    let blocked = false;
     const say = (s: string): void => {
+      // The persona's never-say guard runs before synthesis: a blocked sentence is never heard, and
+      // nothing after it is spoken either (it would follow from what was blocked).
+      if (blocked || (this.#ctx.policy && !this.#ctx.policy.allowSpeech(s))) {
+        blocked = true;
+        return;
+      }
       if (!ttsStart) ttsStart = performance.now();
       speaker.say(s);
     };
@@ -284,6 +303,7 @@ export class CascadeSession implements AgentSession {
     if (!reply) return;
     this.#history.push(...reply.added);
     if (heard) this.#history.push({ role: 'assistant', content: heard });
+    if (heard) this.#ctx.policy?.transcript('agent', heard);
     if (interrupted) this.#ctx.log.info({ pii: { heard } }, 'reply interrupted');
   }
 
@@ -296,4 +316,14 @@ export class CascadeSession implements AgentSession {
     void this.stop('provider-failed');
     this.#ctx.control.fallback(`cascade-${provider}-failed`);
   }
+}
+
+/** The call policy's tools as cascade tools: each call goes validate → guard → confirm → execute → audit. */
+function policyTools(policy: NonNullable<AgentCallContext['policy']>): CascadeTool[] {
+  const tools: CascadeTool[] = policy.tools.declarations().map((spec) => ({
+    spec,
+    run: async (_args, _ctx, call) => (await policy.tools.run({ name: call.name, argumentsJson: call.arguments, id: call.id })).output,
+  }));
+  if (!tools.some((t) => t.spec.name === endCallTool.spec.name)) tools.push(endCallTool);
+  return tools;
 }

@@ -1,4 +1,5 @@
 import type { ToolSpec } from '../../policies/tool-validation.ts';
+import type { LlmToolCall } from '../providers/llm/types.ts';
 
 /** What a tool may ask of the call it runs in. */
 export interface ToolContext {
@@ -12,7 +13,7 @@ export interface ToolContext {
  */
 export interface CascadeTool {
   readonly spec: ToolSpec;
-  run(args: Record<string, unknown>, ctx: ToolContext): Promise<string>;
+  run(args: Record<string, unknown>, ctx: ToolContext, call: LlmToolCall): Promise<string>;
 }
 
 /** `end_call`: the model ends the conversation after its goodbye. */

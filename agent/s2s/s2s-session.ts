@@ -163,9 +163,12 @@ export class S2sSession implements AgentSession {
    * the next 20 ms tick sends no agent audio), then tell the model what was heard, then cancel.
    */
   #bargeIn(): void {
-    const t0 = this.#timers.now();
-    const reports = this.#ctx.leg.output.clear();
-    metrics.s2sBargeInStopSeconds.observe((this.#timers.now() - t0) / 1000);
+    const output = this.#ctx.leg.output;
+    // Stop time is measured to the first tick that sends no agent audio (after the last agent packet
+    // actually sent), not to clear(): issue 4, "speech start to the last agent packet".
+    const stopped = output.idle ? undefined : output.audioStopped();
+    const reports = output.clear();
+    if (stopped) void stopped.then((s) => metrics.s2sBargeInStopSeconds.observe(Math.max(0, s.silentAt - s.askedAt) / 1000));
     this.#watch.disarm();
     const truncations = truncationsFor(reports, (id) => {
       const it = this.#items.get(id);

@@ -31,6 +31,8 @@ export interface PinnedGatewayOptions {
   /** RTP ports to reserve (two per call: RTP + RTCP). */
   readonly rtpPorts: number;
   readonly readyTimeoutMs?: number;
+  /** Extra environment for the gateway (e.g. OPENAI_BASE_URL of a local fake provider). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 async function get(url: string, timeoutMs = 3000): Promise<string> {
@@ -52,6 +54,7 @@ export async function startPinnedGateway(opts: PinnedGatewayOptions): Promise<Pi
     cwd: REPO_ROOT,
     env: {
       ...process.env,
+      ...(opts.env ?? {}),
       TRUNKLINE_CONFIG: cfg,
       TRUNKLINE_BIND: '127.0.0.1',
       TRUNKLINE_SIP_PORT: String(sipPort),

@@ -6,6 +6,7 @@ import { codecInfo, createDecoder, createEncoder, createResampler, implementedCo
 import type { CodecName } from '../../codecs/types.ts';
 import { g711aSpeech } from '../lib/codec-pcap.ts';
 import { ffmpegCpuPerAudioSecond, ffmpegEncode, writeRawLoop } from '../lib/ffmpeg-speed.ts';
+import { asCodecBenchResult } from '../lib/codec-bench-figures.ts';
 import { adaptResult, BENCH_DIR } from '../lib/plugged.ts';
 import { summarize } from '../lib/stats.ts';
 import type { Chart, Figure, Section, SectionResult } from '../types.ts';
@@ -135,7 +136,7 @@ export const codecSpeed: Section = {
       try {
         const mod = (await import(pathToFileURL(plugged).href)) as { runCodecBench?: (c: typeof ctx) => Promise<unknown> };
         if (typeof mod.runCodecBench === 'function') {
-          extra = adaptResult('codec-speed', 'Codec speed', await mod.runCodecBench(ctx));
+          extra = adaptResult('codec-speed', 'Codec speed', asCodecBenchResult(await mod.runCodecBench(ctx)));
           notes.push(`bench/codecs.ts runCodecBench() ran${extra.figures.length ? '' : ' (its output is not in the Figure format of bench/types.ts yet: kept as detail below)'}.`);
         }
       } catch (err) {

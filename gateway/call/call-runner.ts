@@ -66,12 +66,12 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
   });
 
   /** Hangs up from our side: BYE when a dialog exists, then the end. */
-  const hangup = (result: Termination, reason?: string): void => {
+  const hangup = (result: Termination, reason?: string, sipStatus?: number): void => {
     if (call.ended) return;
     const status = call.state.status;
-    call.end({ result, ...(reason ? { reason } : {}) });
+    call.end({ result, ...(reason ? { reason } : {}), ...(sipStatus ? { sipStatus } : {}) });
     if (status === 'offered' || status === 'answering') {
-      if (dialog.state === 'early') dialog.reject(result === 'shutdown' ? 503 : result === 'error' ? 500 : 480);
+      if (dialog.state === 'early') dialog.reject(sipStatus ?? (result === 'shutdown' ? 503 : result === 'error' ? 500 : 480));
     } else {
       dialog.bye().catch((err: unknown) => call.log.debug({ err }, 'bye failed'));
     }
@@ -179,7 +179,10 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     if (!call.ended) {
       metrics.callErrors.inc({ stage: call.state.status });
       call.log.error({ err }, 'call failed');
-      hangup('error');
+      // Errors that classify themselves choose the status (a MediaError from an exhausted port pool
+      // is 503 with Retry-After semantics, not a server fault).
+      const sipStatus = (err as { sipStatus?: unknown }).sipStatus;
+      hangup('error', undefined, typeof sipStatus === 'number' && sipStatus >= 400 && sipStatus < 700 ? sipStatus : undefined);
     }
   }
   return call;

@@ -29,7 +29,8 @@ export class Call extends EventEmitter<CallEvents> {
     super();
     this.id = dialog.info.callId;
     this.createdAt = now();
-    this.log = log.child({ callId: this.id });
+    // Call-IDs come from the network: a hostile one can be tens of KB, so logs carry a bounded prefix.
+    this.log = log.child({ callId: this.id.length > 128 ? `${this.id.slice(0, 128)}…` : this.id });
     this.#state = { status: 'offered', since: this.createdAt };
   }
 

@@ -13,6 +13,16 @@ export interface PlayedReport {
 
 export type ResamplerFactory = (fromRate: number, toRate: number) => Resampler;
 
+/** When agent audio stopped going out, on the clock of `PlayoutOptions.now` (ms). */
+export interface AudioStop {
+  /** When `audioStopped()` was asked (the barge-in moment). */
+  readonly askedAt: number;
+  /** The last pull that carried agent audio (the last agent packet sent), if there was one. */
+  readonly lastAudioAt: number | undefined;
+  /** The first pull after `askedAt` that carried none: agent audio has stopped on the wire. */
+  readonly silentAt: number;
+}
+
 interface Segment {
   readonly id: string;
   readonly chunks: Int16Array[];
@@ -43,6 +53,8 @@ export interface PlayoutOptions {
   /** Bound on queued audio; audio beyond it is dropped and counted (design §4.5). */
   readonly maxQueuedMs?: number;
   readonly makeResampler?: ResamplerFactory;
+  /** Clock for `audioStopped()` (ms); performance.now by default. */
+  readonly now?: () => number;
 }
 
 /**
@@ -55,11 +67,15 @@ export class Playout {
   readonly #maxQueued: number;
   readonly #makeResampler: ResamplerFactory | undefined;
   readonly #queue: Segment[] = [];
+  readonly #now: () => number;
   #queuedSamples = 0;
   #dropped = 0;
+  #lastAudioAt: number | undefined;
+  #stopWaiters: ((pulledAt: number) => void)[] = [];
 
   constructor(opts: PlayoutOptions) {
     this.sampleRate = opts.sampleRate;
+    this.#now = opts.now ?? (() => performance.now());
     this.#maxQueued = Math.round(((opts.maxQueuedMs ?? 120_000) * opts.sampleRate) / 1000);
     this.#makeResampler = opts.makeResampler;
   }
@@ -138,7 +154,25 @@ export class Playout {
       this.#finishIfDrained(seg);
     }
     if (written < out.length) out.fill(0, written);
+    if (written > 0) this.#lastAudioAt = this.#now();
+    else if (this.#stopWaiters.length > 0) {
+      const at = this.#now();
+      for (const w of this.#stopWaiters.splice(0)) w(at);
+    }
     return written > 0;
+  }
+
+  /**
+   * Resolves at the first pull that carries no agent audio: the leg's clock has actually sent the
+   * last agent packet (the one pulled at `lastAudioAt`). Barge-in measures its stop time to this,
+   * not to `clear()`, so audio that still leaves after a clear (a segment queued in between, a late
+   * tick) is counted. Never resolves if the leg stops pulling (closed, on hold): no timer is held.
+   */
+  audioStopped(): Promise<AudioStop> {
+    const askedAt = this.#now();
+    // Bounded: a leg that stopped pulling keeps at most a few waiters (the oldest never resolve).
+    if (this.#stopWaiters.length >= 8) this.#stopWaiters.shift();
+    return new Promise((resolve) => this.#stopWaiters.push((silentAt) => resolve({ askedAt, lastAudioAt: this.#lastAudioAt, silentAt })));
   }
 
   /** Stops everything at once; returns what the caller heard of each segment that was queued. */

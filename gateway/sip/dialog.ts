@@ -73,7 +73,7 @@ export interface SipDialogEvents {
  * layer never knows which one carries the call. Promise-only; errors are `SipError`s with a status.
  */
 export interface SipDialog extends EventEmitter<SipDialogEvents> {
-  readonly backend: 'embedded' | 'drachtio';
+  readonly backend: 'embedded' | 'drachtio' | 'twilio';
   readonly info: CallInfo;
   /** The SDP offer of the initial INVITE (empty string for an offer-less INVITE). */
   readonly offer: string;

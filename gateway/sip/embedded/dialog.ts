@@ -16,7 +16,7 @@ import { parseInfoBody, INFO_ACCEPT } from './info-dtmf.ts';
 import { ALLOW, SUPPORTED, optionsHeaders } from './capabilities.ts';
 import { buildInDialogRequest, nextHopFor, type DialogRouting } from './dialog-request.ts';
 import { OutgoingRefer } from './dialog-refer.ts';
-import { SessionTimer, sessionTimerHeaders, type SessionTimerPlan } from './session-timer.ts';
+import { dialogSessionTimer, sessionTimerHeaders, type SessionTimer, type SessionTimerPlan } from './session-timer.ts';
 import { EmbeddedIncomingRefer, referToProblem } from './dialog-refer-incoming.ts';
 
 /** What a dialog needs from the UAS core that owns the transports and transaction tables. */
@@ -107,8 +107,11 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
       remoteTarget: contact !== undefined ? parseNameAddr(contact).uri : invite.uri,
       routeSet: invite.headers.getAll('Record-Route'),
     };
-    const st = opts.sessionTimer;
-    this.#sessionTimer = st?.kind === 'run' ? new SessionTimer(st, { clock: this.#host.clock, refresh: () => this.#refreshSession(), expire: () => this.#sessionExpired() }) : undefined;
+    this.#sessionTimer = dialogSessionTimer(opts.sessionTimer, this.#host.clock, {
+      confirmed: () => this.#state === 'confirmed',
+      update: () => this.#send('UPDATE', this.#nextLocalCSeq(), { Contact: this.#contact(), ...this.#timerHeaders() }),
+      bye: (headers) => this.bye(headers),
+    });
     this.#answerTimer = this.#host.clock.setTimeout(() => {
       if (this.#state === 'early' && !this.#tx.finalSent) this.reject(408, 'Request Timeout');
     }, opts.answerTimeoutMs ?? 32_000);
@@ -337,20 +340,6 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
 
   #timerHeaders(): Record<string, string> {
     return this.#sessionTimer === undefined ? {} : { ...sessionTimerHeaders(this.#sessionTimer.plan), Supported: 'timer' };
-  }
-
-  /** Our refresh (RFC 4028 §7.4: an UPDATE without a body). 408/481 or no answer end the session (§10). */
-  async #refreshSession(): Promise<boolean> {
-    if (this.#state !== 'confirmed') return true;
-    const res = await this.#send('UPDATE', this.#nextLocalCSeq(), { Contact: this.#contact(), ...this.#timerHeaders() });
-    return res !== undefined && res.status !== 408 && res.status !== 481;
-  }
-
-  /** The peer never refreshed (or our refresh failed): BYE (RFC 4028 §10). */
-  #sessionExpired(): void {
-    metrics.sessionTimerExpired.inc();
-    this.#host.log.info('sip session timer expired');
-    void this.bye({ Reason: 'SIP;cause=408;text="Session timer expired"' }).catch(() => undefined);
   }
 
   #response(req: SipRequest, status: number, headers: Record<string, string> = {}, sdp?: string, reason?: string): SipResponse {

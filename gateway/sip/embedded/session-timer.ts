@@ -11,6 +11,7 @@
  */
 import type { SipRequest } from './message.ts';
 import type { Clock, TimerHandle } from './clock.ts';
+import { metrics } from '../../metrics.ts';
 
 export interface SessionTimerLimits {
   readonly enabled: boolean;
@@ -119,4 +120,31 @@ export class SessionTimer {
     this.stop();
     this.#hooks.expire();
   }
+}
+
+/** What a dialog lends its timer: its state, a way to send a body-less UPDATE, and BYE. */
+export interface DialogTimerOps {
+  confirmed(): boolean;
+  update(): Promise<{ readonly status: number } | undefined>;
+  bye(headers: Readonly<Record<string, string>>): Promise<void>;
+}
+
+/**
+ * The timer of one dialog, or undefined when none was negotiated. Our refresh is an UPDATE without a
+ * body (§7.4); a 408/481 or no answer at all ends the session (§10), any other refusal keeps it.
+ */
+export function dialogSessionTimer(plan: SessionTimerPlan | undefined, clock: Clock, ops: DialogTimerOps): SessionTimer | undefined {
+  if (plan?.kind !== 'run') return undefined;
+  return new SessionTimer(plan, {
+    clock,
+    refresh: async () => {
+      if (!ops.confirmed()) return true;
+      const res = await ops.update();
+      return res !== undefined && res.status !== 408 && res.status !== 481;
+    },
+    expire: () => {
+      metrics.sessionTimerExpired.inc();
+      void ops.bye({ Reason: 'SIP;cause=408;text="Session timer expired"' }).catch(() => undefined);
+    },
+  });
 }

@@ -19,6 +19,8 @@ export interface AudioResponse {
   readonly itemId: string;
   /** Milliseconds of audio sent so far. */
   sentMs: number;
+  /** performance.now() when the first delta was sent (benchmarks subtract the model's own delay). */
+  firstDeltaAt: number | undefined;
   /** Resolves with the final status when the response is done (completed or cancelled). */
   readonly done: Promise<'completed' | 'cancelled'>;
 }
@@ -102,7 +104,7 @@ export class FakeRealtimeConnection extends EventEmitter<{ event: [RealtimeClien
     let cancelled = false;
     let resolve!: (s: 'completed' | 'cancelled') => void;
     const done = new Promise<'completed' | 'cancelled'>((r) => (resolve = r));
-    const res: AudioResponse = { responseId, itemId, sentMs: 0, done };
+    const res: AudioResponse = { responseId, itemId, sentMs: 0, firstDeltaAt: undefined, done };
     this.#start(responseId, () => (cancelled = true));
     this.send({ type: 'response.output_item.added', event_id: this.#id('event'), response_id: responseId, output_index: 0, item: { id: itemId, type: 'message', role: 'assistant', content: [], status: 'in_progress' } });
     this.#audioItems.set(itemId, 0);
@@ -113,6 +115,7 @@ export class FakeRealtimeConnection extends EventEmitter<{ event: [RealtimeClien
       await sleep(opts.firstDeltaMs ?? 0);
       for (let off = 0; off < wire.length && !cancelled && !this.closed; off += step) {
         const chunk = wire.subarray(off, Math.min(off + step, wire.length));
+        res.firstDeltaAt ??= performance.now();
         this.send({ type: 'response.output_audio.delta', event_id: this.#id('event'), response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: chunk.toString('base64') });
         res.sentMs += chunk.length / bytesPerMs;
         this.#audioItems.set(itemId, res.sentMs);

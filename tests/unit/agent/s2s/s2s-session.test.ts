@@ -14,6 +14,7 @@ import { ToolRunner } from '../../../../agent/s2s/tool-runner.ts';
 import { BUILTIN_TOOLS } from '../../../../agent/s2s/tools.ts';
 import type { AgentCallContext } from '../../../../agent/types.ts';
 import type { CodecName } from '../../../../codecs/types.ts';
+import { metrics } from '../../../../gateway/metrics.ts';
 import { FakeLeg } from '../../../fakes/fake-leg.ts';
 import { FakeRealtimeServer, until } from '../../../fakes/openai-realtime/server.ts';
 import { speechWav24k } from '../../../fakes/openai-realtime/speech.ts';
@@ -21,6 +22,11 @@ import { speechWav24k } from '../../../fakes/openai-realtime/speech.ts';
 const KEY = 'sk-test-s2s';
 /** Refusals the real API also sends when a client's cancel races the server's own VAD cancel. */
 const RACES = /^response_cancel_not_active/;
+
+async function stopHistogram(): Promise<{ count: number; sum: number }> {
+  const v = (await metrics.s2sBargeInStopSeconds.get()).values;
+  return { count: v.find((x) => x.metricName?.endsWith('_count'))?.value ?? 0, sum: v.find((x) => x.metricName?.endsWith('_sum'))?.value ?? 0 };
+}
 
 interface Rig {
   session: S2sSession;
@@ -120,11 +126,16 @@ describe('S2sSession with the OpenAI Realtime provider', () => {
       r.leg.sink.write({ samples: new Int16Array(320), sampleRate: 16000, timestamp: 0 });
       await until(() => r.heardMs() >= 1200, 5000, '1.2 s of greeting heard');
       assert.ok(resp && resp.sentMs > r.heardMs(), 'the server runs ahead of real time');
+      const stops0 = await stopHistogram();
       conn.speechStarted();
       await until(() => conn.truncates.length > 0, 3000, 'truncate');
       const heardAtCut = r.heardMs();
       await new Promise((res) => setTimeout(res, 300));
       assert.equal(r.heardMs(), heardAtCut, 'no agent audio after the barge-in');
+      // The stop time runs to the first pacer pull without agent audio: within a tick (+ timer slack).
+      const stops = await stopHistogram();
+      assert.equal(stops.count - stops0.count, 1, 'one barge-in stop observed');
+      assert.ok(stops.sum - stops0.sum > 0 && stops.sum - stops0.sum < 0.1, `stop time ${stops.sum - stops0.sum} s`);
       assert.ok(r.leg.output.idle, 'playout empty');
       const t = conn.truncates[0]!;
       assert.equal(t.itemId, resp!.itemId);

@@ -171,3 +171,13 @@ test('an agent that fails hands the call to the next of the chain; with none lef
   assert.equal(call.state.status === 'ended' && call.state.termination.result, 'error');
   assert.ok(dialog.actions.includes('bye'));
 });
+
+test('a media failure that names its status (port pool exhausted → 503) is answered with it', async () => {
+  const { deps } = setup();
+  const { MediaError } = await import('../../../../gateway/errors.ts');
+  const d = { ...deps, openMedia: async () => Promise.reject(new MediaError('no free RTP port', 503)) };
+  const dialog = new FakeDialog(OFFER());
+  const call = await runCall(dialog, d);
+  assert.deepEqual(dialog.actions, ['reject 503']);
+  assert.equal(call.state.status === 'ended' && call.state.termination.sipStatus, 503);
+});
