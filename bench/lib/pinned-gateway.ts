@@ -45,7 +45,10 @@ export async function startPinnedGateway(opts: PinnedGatewayOptions): Promise<Pi
   const dir = mkdtempSync(path.join(tmpdir(), 'trunkline-bench-gw-'));
   const logFile = path.join(dir, 'gateway.log');
   const cfg = path.join(dir, 'config.yaml');
-  writeFileSync(cfg, defaultConfigWith({ logging: { level: 'warn', pii: false }, ...(opts.config ?? {}) }));
+  // A benchmark is one loud source by design: admission rate limits would measure themselves, not the
+  // gateway, so they are lifted well above any rate the bench offers (a section may override).
+  const unlimited = { security: { admission: { perSource: { ratePerSec: 100000, burst: 100000 }, perTrunk: { ratePerSec: 100000, burst: 100000 } } }, calls: { maxConcurrent: 5000 } };
+  writeFileSync(cfg, defaultConfigWith(deepMergeShallow(unlimited, { logging: { level: 'warn', pii: false }, ...(opts.config ?? {}) })));
   const sipPort = await freeSipPort();
   const httpPort = await freeTcpPort();
   const rtpRange = await freeUdpRange(opts.rtpPorts);
@@ -115,4 +118,14 @@ export async function startPinnedGateway(opts: PinnedGatewayOptions): Promise<Pi
     logTail,
     stop,
   };
+}
+
+/** Merges `b` over `a` one level deep per top-level key (enough for the bench's config overrides). */
+function deepMergeShallow(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...(prev as object), ...(v as object) } : v;
+  }
+  return out;
 }

@@ -94,7 +94,7 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     // A source that matches no configured trunk is refused (RFC 3261 §21.4.4 403 Forbidden).
     if (!dialog.info.trunk) return reject(403, 'Forbidden');
 
-    const plan = planMedia(dialog.offer, deps.config.codecs);
+    const plan = planMedia(dialog.offer, deps.config.codecs, deps.config.opus);
     if ('error' in plan) {
       metrics.sipDropped.inc({ reason: 'no-common-codec' });
       return reject(plan.status, plan.reason);

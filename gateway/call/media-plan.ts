@@ -1,4 +1,5 @@
-import type { CodecPreference } from '../../config/types.ts';
+import type { OpusPreferences } from '../../codecs/index.ts';
+import type { CodecPreference, OpusConfig } from '../../config/types.ts';
 import type { MediaDirection } from '../media/media-leg.ts';
 import { buildAnswer, negotiate, isNegotiationFailure, type Direction, type LocalMedia, type Negotiated } from '../sip/sdp.ts';
 
@@ -7,14 +8,20 @@ export type MediaPlan = Negotiated;
 
 export type PlanFailure = { readonly error: true; readonly status: number; readonly reason: string };
 
+/** config `opus:` → the codec layer's preferences (bit/s, not kbit/s); codecs/opus defaults when absent. */
+export function opusPreferences(opus: OpusConfig | undefined): OpusPreferences | undefined {
+  return opus ? { sampleRate: opus.rate, complexity: opus.complexity, bitrate: opus.bitrateKbps * 1000 } : undefined;
+}
+
 /**
- * Negotiates the INVITE's offer against our codec preference. An offer-less INVITE would need our
- * offer in the 200 and the answer in the ACK (RFC 3261 §13.2.1); trunks always offer, so it is
- * refused with 488 for now.
+ * Negotiates the INVITE's offer against our codec preference (and, when opus wins, the configured
+ * opus settings, capped by the offer's fmtp). An offer-less INVITE would need our offer in the 200
+ * and the answer in the ACK (RFC 3261 §13.2.1); trunks always offer, so it is refused with 488 for now.
  */
-export function planMedia(offer: string, prefs: readonly CodecPreference[]): MediaPlan | PlanFailure {
+export function planMedia(offer: string, prefs: readonly CodecPreference[], opus?: OpusConfig): MediaPlan | PlanFailure {
   if (offer.trim() === '') return { error: true, status: 488, reason: 'Not Acceptable Here' };
-  const n = negotiate(offer, prefs);
+  const o = opusPreferences(opus);
+  const n = negotiate(offer, prefs, o ? { opus: o } : {});
   if (isNegotiationFailure(n)) return { error: true, status: n.error, reason: n.error === 488 ? 'Not Acceptable Here' : 'Bad Request' };
   return n;
 }

@@ -37,7 +37,9 @@ export class ReinviteHandler {
       re.accept(buildOffer(this.#local('sendrecv'), { codecs: [this.#plan.codec], telephoneEventPt: this.#plan.telephoneEvent?.payloadType }));
       return;
     }
-    const n = negotiate(re.sdp, [this.#plan.codec.name]);
+    // Opus: the leg runs at the rate and settings negotiated at set-up; the answer keeps saying so.
+    const o = this.#plan.codec.opus;
+    const n = negotiate(re.sdp, [this.#plan.codec.name], {});
     if (isNegotiationFailure(n) || n.codec.name !== this.#plan.codec.name) {
       re.reject(488, 'Not Acceptable Here');
       return;
