@@ -48,6 +48,11 @@ export interface AgentCallContext {
    * transcript audit (agent/tools/call-policy.ts). Absent for calls routed without AI policy (tests).
    */
   readonly policy?: CallPolicy;
+  /**
+   * Set when this agent takes over from one that failed mid-call (CallControl.fallback): the caller
+   * was talking to `kind`, so the new agent should apologise first (issue 4 §6).
+   */
+  readonly fallbackFrom?: { readonly kind: AgentSession['kind']; readonly reason: string };
   readonly leg: MediaLeg;
   readonly control: CallControl;
   readonly log: Logger;

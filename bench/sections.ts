@@ -15,6 +15,7 @@ export const SECTIONS: readonly Section[] = [
   callSetup,
   pluggedSection('turn-latency', 'Turn latency (caller stops → agent audio on the wire)', 'turn-latency.ts', 'runTurnLatencyBench', 3 * 60_000),
   pluggedSection('barge-in', 'Barge-in stop time (caller speech on the wire → agent audio stops)', 'barge-in.ts', 'runBargeInBench', 2 * 60_000),
+  pluggedSection('cascade', 'Cascade turn latency and barge-in (VAD → STT → LLM → TTS, on the wire)', 'cascade.ts', 'runCascadeBench', 6 * 60_000),
   codecSpeed,
   pluggedSection('vad', 'VAD cost (Silero v5)', 'vad.ts', 'runVadBench', 90_000),
 ];

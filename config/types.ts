@@ -4,6 +4,15 @@
  */
 export type CodecPreference = 'PCMU' | 'PCMA' | 'G722' | 'opus';
 
+/** Opus settings used when opus is negotiated (codecs/opus/params.ts turns them into libopus settings). */
+export interface OpusConfig {
+  /** Internal PCM rate: 16000 (wideband) or 24000 (super-wideband), capped by the peer's fmtp. */
+  readonly rate: 16000 | 24000;
+  /** libopus complexity 0–10. */
+  readonly complexity: number;
+  readonly bitrateKbps: number;
+}
+
 export interface TrunkConfig {
   readonly name: string;
   /** Source addresses allowed to send INVITEs for this trunk, as CIDRs (IPv4 or IPv6). */
@@ -34,6 +43,8 @@ export interface VoiceMenuConfig {
   readonly invalid: string;
   /** Spoken when a transfer fails (refused, target busy, no answer); then the menu goes on. */
   readonly transferFailed: string;
+  /** Spoken first when the menu takes over a call from an AI agent that failed (issue 4 §6). */
+  readonly fallbackApology: string;
   /** Re-prompt after this many seconds without input; hang up after `maxRepeats` re-prompts. */
   readonly inputTimeoutSec: number;
   readonly maxRepeats: number;
@@ -243,6 +254,7 @@ export interface Config {
   readonly http: { readonly bind: string; readonly port: number };
   /** Preferred codecs, most preferred first. */
   readonly codecs: readonly CodecPreference[];
+  readonly opus: OpusConfig;
   readonly trunks: readonly TrunkConfig[];
   readonly agent: { readonly default: 'menu' | 's2s' | 'cascade'; readonly menu: VoiceMenuConfig; readonly cascade: CascadeConfig; readonly s2s: S2sConfig };
   readonly calls: {

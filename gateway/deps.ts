@@ -21,7 +21,11 @@ import { RtpLeg } from './media/rtp/rtp-leg.ts';
 import { EmbeddedSignaling } from './sip/embedded/uas.ts';
 import { createAdmissionScreen } from './security/admission-screen.ts';
 import { drainCalls } from './drain.ts';
-import type { SipDialog } from './sip/dialog.ts';
+import type { Signaling, SipDialog } from './sip/dialog.ts';
+import { DrachtioSignaling } from './sip/drachtio/drachtio-signaling.ts';
+import { drachtioOptions } from './sip/drachtio/drachtio-options.ts';
+import { startFreeswitchBackend, type FreeswitchBackend } from './media/freeswitch/fs-backend.ts';
+import { answerSdp } from './call/media-plan.ts';
 import type { CallRunnerDeps } from './call/call-runner.ts';
 import { TwilioStreamServer } from './media/twilio/twilio-server.ts';
 import { twilioServerOptions } from './media/twilio/twilio-options.ts';
@@ -63,13 +67,17 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
 
   let accepting = true;
   const trunkFor = compileTrunkMatcher(config.trunks);
-  const signaling = new EmbeddedSignaling({
-    config: config.sip, log, trunkFor,
-    // Issue 8: admission (rate limits, scanners, digest auth), message limits, RFC 4028 session timers.
-    screen: createAdmissionScreen(config, process.env, registry, trunkFor),
-    limits: config.security.limits,
-    sessionTimers: config.security.sessionTimers,
-  });
+  // Issue 7: FreeSWITCH media (started once drachtio is connected: drachtio-fsmrf sends its INVITEs through it).
+  let fsBackend: FreeswitchBackend | undefined;
+  const signaling: Signaling = config.signaling.backend === 'drachtio'
+    ? new DrachtioSignaling(drachtioOptions(config, process.env, trunkFor, log, () => fsBackend?.ready() ?? config.media.backend !== 'freeswitch'))
+    : new EmbeddedSignaling({
+      config: config.sip, log, trunkFor,
+      // Issue 8: admission (rate limits, scanners, digest auth), message limits, RFC 4028 session timers.
+      screen: createAdmissionScreen(config, process.env, registry, trunkFor),
+      limits: config.security.limits,
+      sessionTimers: config.security.sessionTimers,
+    });
   const mediaAddress = config.sip.advertise ?? config.sip.bind;
   const run = (dialog: SipDialog, openMedia: CallRunnerDeps['openMedia']): void => {
     runCall(dialog, {
@@ -79,6 +87,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       agentsFor,
       routeFor: policies.routeFor,
       policyFor: policies.policyFor,
+      auditFor: policies.auditFor,
       isAccepting: () => accepting,
       openMedia,
     })
@@ -89,6 +98,8 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       });
   };
   signaling.on('invite', (dialog) => {
+    // FreeSWITCH gets the caller's media with only the negotiated codec; the caller gets FreeSWITCH's address.
+    if (fsBackend) return run(dialog, (plan, callLog) => fsBackend!.open(answerSdp(plan, { address: plan.remote.address, port: plan.remote.port, sessionId: '1', version: 1, direction: 'sendrecv' }), plan.codec, callLog));
     run(dialog, async (plan, callLog) => {
       const leg = await RtpLeg.open({
         bindAddress: config.sip.bind,
@@ -109,6 +120,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
     });
   });
   await signaling.start();
+  if (config.media.backend === 'freeswitch') fsBackend = await startFreeswitchBackend(config, process.env, (signaling as DrachtioSignaling).srf, pacer, log);
   // Twilio Media Streams (issue 7): each stream is a call with its leg already open.
   const twilio = config.twilio.enabled ? new TwilioStreamServer(twilioServerOptions(config, process.env, pacer, log)) : undefined;
   twilio?.on('call', (dialog, leg) => run(dialog, async () => ({ leg, address: '0.0.0.0', port: 9 })));
@@ -134,8 +146,9 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       for (const call of registry.all()) call.end({ result: 'shutdown' });
       await signaling.close();
       await twilio?.close();
+      await fsBackend?.close();
       await http.close();
-      await policies.audit?.flush();
+      await policies.audit?.close();
       pacer.stop();
     },
   };

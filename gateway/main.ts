@@ -3,6 +3,7 @@ import { buildGateway } from './deps.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { metrics } from './metrics.ts';
+import { faultInCurrentCall } from './call/call-guard.ts';
 
 /**
  * Start-up and shutdown. SIGTERM drains (RFC-friendly: new INVITEs get 503, calls in progress go on
@@ -48,11 +49,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   // A fault that escaped a call's own handler is logged and counted; the process and other calls go on.
+  // One that happened in a call's async context (a timer or promise the call started) ends that call.
   process.on('uncaughtException', (err) => {
+    if (faultInCurrentCall('uncaught', err)) return;
     metrics.processFaults.inc({ kind: 'exception' });
     log.error({ err }, 'uncaught exception');
   });
   process.on('unhandledRejection', (err) => {
+    if (faultInCurrentCall('unhandled-rejection', err)) return;
     metrics.processFaults.inc({ kind: 'rejection' });
     log.error({ err }, 'unhandled rejection');
   });

@@ -5,7 +5,9 @@ import { OpenAiLlm } from '../providers/llm/openai.ts';
 import { openAiClient } from '../providers/openai-client.ts';
 import { OpenAiStt } from '../providers/stt/openai.ts';
 import { OpenAiTts } from '../providers/tts/openai.ts';
-import { streamingFromWhole, type StreamingTts } from '../providers/tts/streaming.ts';
+import { streamingFromWhole, withFallback, type StreamingTts } from '../providers/tts/streaming.ts';
+import { ProviderError } from '../../gateway/errors.ts';
+import { metrics } from '../../gateway/metrics.ts';
 import { SileroVad } from '../providers/vad/silero.ts';
 import type { Vad } from '../providers/vad/types.ts';
 import type { AgentCallContext, AgentFactory } from '../types.ts';
@@ -33,10 +35,15 @@ export async function createCascadeFactory(cfg: CascadeConfig, log: Logger, opts
   const env = opts.env ?? process.env;
   const stt = new OpenAiStt({ client: openAiClient(cfg.stt, 'agent.cascade.stt', env), model: cfg.stt.model, language: cfg.stt.language, vocabulary: cfg.vocabulary, interimEveryMs: cfg.stt.interimEveryMs });
   const llm = new OpenAiLlm({ client: openAiClient(cfg.llm, 'agent.cascade.llm', env), model: cfg.llm.model, ...(cfg.llm.temperature !== undefined ? { temperature: cfg.llm.temperature } : {}) });
+  // espeak-ng is the local voice: the engine itself, or the fallback for a sentence the remote voice failed.
+  const espeak = streamingFromWhole(new EspeakTts({ voice: cfg.tts.engine === 'espeak' && cfg.tts.voice !== 'alloy' ? cfg.tts.voice : 'en-us', speed: cfg.tts.speed, log }));
   const tts: StreamingTts =
     cfg.tts.engine === 'espeak'
-      ? streamingFromWhole(new EspeakTts({ voice: cfg.tts.voice === 'alloy' ? 'en-us' : cfg.tts.voice, speed: cfg.tts.speed, log }))
-      : new OpenAiTts({ client: openAiClient(cfg.tts, 'agent.cascade.tts', env), model: cfg.tts.model, voice: cfg.tts.voice, speed: cfg.tts.speed });
+      ? espeak
+      : withFallback(new OpenAiTts({ client: openAiClient(cfg.tts, 'agent.cascade.tts', env), model: cfg.tts.model, voice: cfg.tts.voice, speed: cfg.tts.speed }), espeak, (err) => {
+          metrics.cascadeProviderErrors.inc({ provider: 'tts', retryable: String(err instanceof ProviderError ? err.retryable : true) });
+          log.warn({ err }, 'remote voice failed, sentence spoken by espeak-ng');
+        });
   const vad = opts.vad ?? (await SileroVad.load({ batch: cfg.vad.batch }));
   const deps: CascadeDeps = {
     vad,

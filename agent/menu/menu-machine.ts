@@ -5,7 +5,7 @@ import type { MenuOption, VoiceMenuConfig } from '../../config/types.ts';
  * state and the actions for the adapter (menu-session.ts) to carry out. No timers, audio or I/O
  * here, so every path is tested as "events in, actions out".
  *
- *   start ─▶ greeting ─done─▶ prompt ─done─▶ waiting ─digit─▶ option (say) ─done─▶ then
+ *   start ─▶ [apology ─done─▶] greeting ─done─▶ prompt ─done─▶ waiting ─digit─▶ option (say) ─done─▶ then
  *                                 ▲            │ timeout ≤ maxRepeats: prompt again       │
  *                                 └────────────┴── invalid ◀─ unknown digit              │
  *                                              timeout > maxRepeats ─▶ goodbye ─done─▶ hangup
@@ -13,17 +13,22 @@ import type { MenuOption, VoiceMenuConfig } from '../../config/types.ts';
  *   then {transfer} ─▶ transferring ─transfer-done ok─▶ ended (the call is gone: REFER accepted, target answered)
  *                          └─transfer-done failed─▶ transfer-failed (apology) ─done─▶ prompt (same menu)
  *
+ * The apology plays first when the menu takes over from an AI agent that failed (issue 4 §6).
+ *
  * A digit pressed while a prompt plays interrupts it (barge-in by DTMF): the caller who knows the
  * menu need not wait for it. The goodbye is never interrupted.
  */
 export type MenuRules = Pick<VoiceMenuConfig, 'greeting' | 'goodbye' | 'invalid' | 'start' | 'menus' | 'inputTimeoutSec' | 'maxRepeats'> &
-  Partial<Pick<VoiceMenuConfig, 'transferFailed'>>;
+  Partial<Pick<VoiceMenuConfig, 'transferFailed' | 'fallbackApology'>>;
 
 /** The apology when a transfer fails and the config names none (the schema fills one in). */
 export const DEFAULT_TRANSFER_FAILED = 'Sorry, I could not transfer your call.';
+/** The apology when the menu takes over from a failed AI agent and the config names none. */
+export const DEFAULT_FALLBACK_APOLOGY = 'Sorry, our assistant is not available right now.';
 
 export type MenuEvent =
-  | { readonly type: 'start' }
+  /** `apology`: the menu takes over from an AI agent that failed; say sorry before the greeting. */
+  | { readonly type: 'start'; readonly apology?: boolean }
   | { readonly type: 'digit'; readonly digit: string }
   /** The prompt started by the `play` action with this `seq` finished playing (not interrupted). */
   | { readonly type: 'prompt-done'; readonly seq: number }
@@ -41,7 +46,7 @@ export type MenuAction =
   /** Blind transfer of the call to `target` (answered later by a `transfer-done` event). */
   | { readonly type: 'transfer'; readonly target: string };
 
-export type MenuPhase = 'idle' | 'greeting' | 'prompt' | 'waiting' | 'option' | 'invalid' | 'goodbye' | 'transferring' | 'transfer-failed' | 'ended';
+export type MenuPhase = 'idle' | 'apology' | 'greeting' | 'prompt' | 'waiting' | 'option' | 'invalid' | 'goodbye' | 'transferring' | 'transfer-failed' | 'ended';
 
 export interface MenuState {
   readonly phase: MenuPhase;
@@ -70,6 +75,7 @@ export const promptKey = {
   goodbye: 'goodbye',
   invalid: 'invalid',
   transferFailed: 'transfer-failed',
+  fallbackApology: 'fallback-apology',
   menu: (name: string) => `menu:${name}`,
   option: (menu: string, digit: string) => `option:${menu}:${digit}`,
 } as const;
@@ -80,6 +86,8 @@ export function menuPrompts(cfg: MenuRules): Array<{ key: string; text: string }
     { key: promptKey.greeting, text: cfg.greeting },
     { key: promptKey.goodbye, text: cfg.goodbye },
     { key: promptKey.invalid, text: cfg.invalid },
+    // Any call may reach the menu as a fallback: synthesised up front so the apology starts at once.
+    { key: promptKey.fallbackApology, text: cfg.fallbackApology ?? DEFAULT_FALLBACK_APOLOGY },
   ];
   if (Object.values(cfg.menus).some((m) => m.options.some((o) => typeof o.then === 'object' && 'transfer' in o.then))) {
     out.push({ key: promptKey.transferFailed, text: cfg.transferFailed ?? DEFAULT_TRANSFER_FAILED });
@@ -96,7 +104,9 @@ const none: readonly MenuAction[] = [];
 export function menuStep(cfg: MenuRules, state: MenuState, event: MenuEvent): MenuStep {
   switch (event.type) {
     case 'start':
-      return state.phase === 'idle' ? play(state, 'greeting', promptKey.greeting, cfg.greeting) : { state, actions: none };
+      if (state.phase !== 'idle') return { state, actions: none };
+      if (event.apology) return play(state, 'apology', promptKey.fallbackApology, cfg.fallbackApology ?? DEFAULT_FALLBACK_APOLOGY);
+      return play(state, 'greeting', promptKey.greeting, cfg.greeting);
     case 'digit':
       return onDigit(cfg, state, event.digit);
     case 'prompt-done':
@@ -114,6 +124,7 @@ export function menuStep(cfg: MenuRules, state: MenuState, event: MenuEvent): Me
 
 function onDigit(cfg: MenuRules, state: MenuState, digit: string): MenuStep {
   switch (state.phase) {
+    case 'apology':
     case 'greeting':
     case 'prompt':
     case 'invalid':
@@ -138,6 +149,8 @@ function onDigit(cfg: MenuRules, state: MenuState, digit: string): MenuStep {
 
 function onPromptDone(cfg: MenuRules, state: MenuState): MenuStep {
   switch (state.phase) {
+    case 'apology':
+      return play(state, 'greeting', promptKey.greeting, cfg.greeting);
     case 'greeting':
       return playMenu(cfg, state, state.menu);
     case 'prompt':

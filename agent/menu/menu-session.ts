@@ -61,7 +61,9 @@ export class MenuSession implements AgentSession {
     if (this.#started || this.#stopped) return;
     this.#started = true;
     this.#ctx.leg.on('dtmf', this.#onDtmf);
-    this.#dispatch({ type: 'start' });
+    const from = this.#ctx.fallbackFrom;
+    if (from) this.#ctx.log.info({ from: from.kind }, 'menu takes over from a failed agent');
+    this.#dispatch({ type: 'start', apology: from !== undefined });
   }
 
   /** On hold nobody listens or presses keys: silence must not count as "no input". */

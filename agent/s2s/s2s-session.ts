@@ -46,6 +46,8 @@ export class S2sSession implements AgentSession {
   readonly #items = new Map<string, ItemAudio>();
   /** Responses and items cut by barge-in: their late deltas must not reach the caller. */
   readonly #cut = new Set<string>();
+  /** The model's output transcript so far, per item, for the never-say guard (issue 6 §6). */
+  readonly #spoken = new Map<string, { readonly responseId: string; text: string }>();
   #input: ModelInputSink | undefined;
   #activeResponse: string | undefined;
   #pendingTools = 0;
@@ -123,6 +125,7 @@ export class S2sSession implements AgentSession {
     p.on('speech-stopped', (e) => this.#live() && this.#onSpeechStopped(e));
     p.on('response-started', (e) => (this.#activeResponse = e.responseId));
     p.on('response-done', (e) => this.#live() && this.#onResponseDone(e));
+    p.on('transcript-delta', (e) => this.#live() && this.#onTranscriptDelta(e));
     p.on('tool-call', (e) => this.#live() && this.#onToolCall(e));
     p.on('transcript', (e) => {
       // The audit trail of both sides: personal data, so only under pii.* (design §4.9).
@@ -167,8 +170,31 @@ export class S2sSession implements AgentSession {
     // Stop time is measured to the first tick that sends no agent audio (after the last agent packet
     // actually sent), not to clear(): issue 4, "speech start to the last agent packet".
     const stopped = output.idle ? undefined : output.audioStopped();
-    const reports = output.clear();
     if (stopped) void stopped.then((s) => metrics.s2sBargeInStopSeconds.observe(Math.max(0, s.silentAt - s.askedAt) / 1000));
+    if (this.#stopSpeaking() > 0) metrics.s2sBargeIns.inc();
+  }
+
+  /**
+   * The model said (or is about to say) a phrase the persona must never say: that response ends
+   * here (issue 6 §6). Same path as barge-in: the caller stops hearing it at once, the model's memory
+   * keeps only what was heard, the response is cancelled. `allowSpeech` counted and audited the hit.
+   */
+  #onTranscriptDelta(e: Ev<'transcript-delta'>): void {
+    const policy = this.#ctx.policy;
+    if (!policy || this.#cut.has(e.responseId) || this.#cut.has(e.itemId)) return;
+    const entry = this.#spoken.get(e.itemId) ?? { responseId: e.responseId, text: '' };
+    entry.text += e.delta;
+    this.#spoken.set(e.itemId, entry);
+    if (policy.allowSpeech(entry.text)) return;
+    this.#ctx.log.warn({ itemId: e.itemId }, 'guardrail: never-say phrase, agent response stopped');
+    // Audio of this item not yet received must not start playing later.
+    this.#cut.add(e.itemId);
+    this.#stopSpeaking();
+  }
+
+  /** Stops agent audio now, truncates each cut item to what was heard, cancels the response; returns the truncations sent. */
+  #stopSpeaking(): number {
+    const reports = this.#ctx.leg.output.clear();
     this.#watch.disarm();
     const truncations = truncationsFor(reports, (id) => {
       const it = this.#items.get(id);
@@ -178,15 +204,13 @@ export class S2sSession implements AgentSession {
       this.#cut.add(t.itemId);
       this.#p.truncate(t.itemId, t.audioEndMs);
     }
-    if (truncations.length > 0) {
-      metrics.s2sBargeIns.inc();
-      this.#ctx.log.info({ truncations }, 'barge-in: agent audio stopped');
-    }
+    if (truncations.length > 0) this.#ctx.log.info({ truncations }, 'agent audio stopped');
     if (this.#activeResponse !== undefined) {
       this.#cut.add(this.#activeResponse);
       this.#p.interrupt();
       this.#activeResponse = undefined;
     }
+    return truncations.length;
   }
 
   #onSpeechStopped(e: Ev<'speech-stopped'>): void {
@@ -199,6 +223,7 @@ export class S2sSession implements AgentSession {
 
   #onResponseDone(e: Ev<'response-done'>): void {
     if (this.#activeResponse === e.responseId) this.#activeResponse = undefined;
+    for (const [item, sp] of this.#spoken) if (sp.responseId === e.responseId) this.#spoken.delete(item);
     if (e.usage) {
       metrics.s2sTokens.inc({ kind: 'input' }, e.usage.inputTokens);
       metrics.s2sTokens.inc({ kind: 'output' }, e.usage.outputTokens);

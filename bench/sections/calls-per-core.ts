@@ -5,7 +5,8 @@ import { implementedCodecs } from '../../codecs/index.ts';
 import type { CodecName } from '../../codecs/types.ts';
 import { pinSelf } from '../lib/affinity.ts';
 import { G711A_PCAP, pcapDurationMs, transcodeG711aPcap } from '../lib/codec-pcap.ts';
-import { startPinnedGateway } from '../lib/pinned-gateway.ts';
+import { startInstantCascadeProvider, type InstantProvider } from '../lib/instant-openai.ts';
+import { startPinnedGateway, type PinnedGateway } from '../lib/pinned-gateway.ts';
 import type { OfferCodec } from '../lib/scenarios.ts';
 import { summarize } from '../lib/stats.ts';
 import type { Chart, Figure, Section, SectionContext, SectionResult } from '../types.ts';
@@ -15,7 +16,9 @@ import { P99_BUDGET_MS, runTrial, type TrialResult } from './calls-per-core-step
  * Calls per core: the gateway pinned to CPU 0, SIPp (and the capture, and this process) on CPU 1;
  * N concurrent calls with audio both ways, the local voice menu answering (it speaks at once from
  * its TTS cache: an instant local provider). N ramps up; the largest N whose median p99 outbound
- * interval error stays under 5 ms, with no frame lost in any trial, is the figure.
+ * interval error stays under 5 ms, with no frame lost in any trial, is the figure. The VAD variant
+ * swaps the menu for the cascade agent (Silero VAD on every call's inbound audio, every tick) on an
+ * in-process OpenAI REST fake that answers STT, LLM and TTS at once (lib/instant-openai.ts).
  */
 
 const GATEWAY_CPU = 0;
@@ -31,6 +34,8 @@ interface Variant {
   readonly codec: CodecName;
   readonly offer: OfferCodec;
   readonly config: Readonly<Record<string, unknown>>;
+  /** The cascade agent on the instant local provider (Silero VAD on every call) instead of the menu. */
+  readonly cascade?: boolean;
   /** Undefined when it can run; otherwise why not (yet). */
   unavailable(): string | undefined;
 }
@@ -42,8 +47,9 @@ const VARIANTS: readonly Variant[] = [
   { id: 'PCMA', label: 'G.711 A-law', codec: 'PCMA', offer: { payloadType: 8, rtpmap: 'PCMA/8000' }, config: { codecs: ['PCMA', 'PCMU'] }, unavailable: () => undefined },
   { id: 'G722', label: 'G.722', codec: 'G722', offer: { payloadType: 9, rtpmap: 'G722/8000' }, config: { codecs: ['G722', 'PCMA', 'PCMU'] }, unavailable: needCodec('G722') },
   { id: 'opus', label: 'Opus', codec: 'opus', offer: { payloadType: 111, rtpmap: 'opus/48000/2' }, config: { codecs: ['opus', 'PCMA', 'PCMU'] }, unavailable: needCodec('opus') },
-  // VAD on every call: needs the VAD of the cascade issue and its config switch.
-  { id: 'PCMA-vad', label: 'G.711 A-law + VAD', codec: 'PCMA', offer: { payloadType: 8, rtpmap: 'PCMA/8000' }, config: {}, unavailable: () => 'VAD per call is not wired into the gateway yet (cascade/VAD issue)' },
+  // VAD on every call: the cascade agent runs Silero VAD on each call's inbound audio every tick; the
+  // looped pcap is speech, so turns reach STT → LLM → TTS too, answered at once by an in-process fake.
+  { id: 'PCMA-vad', label: 'G.711 A-law + VAD', codec: 'PCMA', offer: { payloadType: 8, rtpmap: 'PCMA/8000' }, config: { codecs: ['PCMA', 'PCMU'] }, cascade: true, unavailable: () => undefined },
 ];
 
 interface StepSummary {
@@ -53,7 +59,7 @@ interface StepSummary {
   readonly trials: readonly TrialResult[];
 }
 
-async function runVariant(v: Variant, ctx: SectionContext, budgetEnd: number): Promise<{ steps: StepSummary[]; error?: string }> {
+async function runVariant(v: Variant, ctx: SectionContext, budgetEnd: number): Promise<{ steps: StepSummary[]; error?: string; note?: string }> {
   let pcap = G711A_PCAP;
   if (v.codec !== 'PCMA') {
     pcap = path.join(mkdtempSync(path.join(tmpdir(), 'trunkline-bench-pcap-')), `${v.id}.pcap`);
@@ -63,8 +69,16 @@ async function runVariant(v: Variant, ctx: SectionContext, budgetEnd: number): P
   const ladder = ctx.quick ? [20, 100] : [50, 100, 200, 300, 400, 500, 600, 800, 1000];
   const trials = ctx.quick ? 1 : 3;
   const maxCalls = ladder[ladder.length - 1] ?? 100;
-  const gw = await startPinnedGateway({ cpu: GATEWAY_CPU, rtpPorts: 2 * maxCalls + 64, config: { ...v.config, calls: { maxConcurrent: maxCalls + 50 } } });
+  const provider: InstantProvider | undefined = v.cascade ? await startInstantCascadeProvider() : undefined;
+  let gw;
+  try {
+    gw = await startPinnedGateway({ cpu: GATEWAY_CPU, rtpPorts: 2 * maxCalls + 64, config: { ...v.config, ...(provider?.config ?? {}), calls: { maxConcurrent: maxCalls + 50 } }, env: provider?.env ?? {} });
+  } catch (err) {
+    await provider?.close();
+    throw err;
+  }
   const steps: StepSummary[] = [];
+  let note: string | undefined;
   try {
     // Warm-up: synthesises and caches the greeting, JIT-compiles the media path.
     await runTrial(gw, v.offer, pcap, pcapMs, { calls: 5, rate: 5, windowMs: 1000, settleMs: 500 }, LOAD_CPU);
@@ -89,12 +103,25 @@ async function runVariant(v: Variant, ctx: SectionContext, budgetEnd: number): P
       // Two failing steps in a row end the ramp; one alone may be a burst of other work on a shared machine.
       if (why !== undefined && steps.length >= 2 && !steps[steps.length - 2]?.pass) break;
     }
+    if (provider) note = await cascadeNote(gw, provider);
   } catch (err) {
     return { steps, error: `${(err as Error).message}\n${gw.logTail(800)}` };
   } finally {
     await gw.stop();
+    await provider?.close();
   }
-  return { steps };
+  return note === undefined ? { steps } : { steps, note };
+}
+
+/** Evidence that the VAD variant measured the cascade (turns answered, no fallback to the menu). */
+async function cascadeNote(gw: PinnedGateway, provider: InstantProvider): Promise<string> {
+  const c = provider.counts();
+  const m = (name: string, labels?: Record<string, string>): Promise<number> => gw.metric(name, labels).catch(() => NaN);
+  const routed = await m('trunkline_route_decisions_total', { agent: 'cascade' });
+  const answered = await m('trunkline_cascade_ttfa_seconds_count');
+  const errors = await m('trunkline_cascade_provider_errors_total');
+  const fallbacks = await m('trunkline_agent_fallbacks_total');
+  return `over the whole ramp ${routed} calls were routed to the cascade agent, which answered ${answered} turns (${errors} provider errors, ${fallbacks} fallbacks); the instant fake answered ${c.transcribe} transcriptions, ${c.chat} chat completions, ${c.speech} speech requests (${c.violations} protocol violations)`;
 }
 
 function figuresFor(v: Variant, steps: readonly StepSummary[]): Figure[] {
@@ -140,7 +167,7 @@ export const callsPerCore: Section = {
     const unpin = pinSelf(LOAD_CPU);
     const figures: Figure[] = [];
     const notes: string[] = [
-      `Gateway pinned to CPU ${GATEWAY_CPU} (taskset), SIPp + tcpdump + the bench on CPU ${LOAD_CPU}. Each call: SIPp plays ${path.basename(G711A_PCAP)} in a loop (transcoded for other codecs); the gateway answers with the local voice menu and sends 20 ms packets continuously.`,
+      `Gateway pinned to CPU ${GATEWAY_CPU} (taskset), SIPp + tcpdump + the bench on CPU ${LOAD_CPU}. Each call: SIPp plays ${path.basename(G711A_PCAP)} in a loop (transcoded for other codecs); the gateway answers with the local voice menu and sends 20 ms packets continuously. In the VAD variant the cascade agent answers instead: Silero VAD (batched across calls) scores every call's inbound audio, and the speech in the pcap opens turns that go to STT → LLM → TTS on an in-process fake answering at once with a 300 ms reply.`,
       'Interval error = |Δt − 20 ms| between consecutive outbound packets of a call, from kernel capture timestamps on lo. A step passes when the median (over trials) p99 is under 5 ms, no outbound frame is lost (RTP sequence gaps, pacer skips), every call is up and SIPp reports no failed call. The ramp ends after two failing steps in a row; the figure is the largest passing N.',
       'CPU per call-second = Δ(utime+stime) of the gateway process / (calls × window seconds); memory per call = (RSS during the window − RSS idle) / calls.',
       'Peer: FreeSWITCH figures are *reference figures* quoted from the shared reference page (measured elsewhere, media leg only), not measured in this run. For scale, jambonz sizes one "mini" server at 50 calls (per server, reference).',
@@ -152,8 +179,11 @@ export const callsPerCore: Section = {
     let anyRan = false;
     let errors = 0;
     try {
-      const runnable = VARIANTS.filter((v) => v.unavailable() === undefined);
-      for (const v of VARIANTS) {
+      // BENCH_CPC_VARIANTS=PCMA,PCMA-vad runs some variants only (to try one with the whole budget).
+      const pick = process.env.BENCH_CPC_VARIANTS?.split(',').map((s) => s.trim()).filter(Boolean);
+      const chosen = VARIANTS.filter((v) => !pick || pick.includes(v.id));
+      const runnable = chosen.filter((v) => v.unavailable() === undefined);
+      for (const v of chosen) {
         const why = v.unavailable();
         if (why !== undefined) {
           ctx.log(`  ${v.id}: not yet available — ${why}`);
@@ -168,6 +198,10 @@ export const callsPerCore: Section = {
         if (r.error) {
           errors++;
           notes.push(`${v.label}: ${r.error.split('\n')[0]}`);
+        }
+        if (r.note) {
+          ctx.log(`  ${v.id}: ${r.note}`);
+          notes.push(`${v.label}: ${r.note}.`);
         }
         detail[v.id] = r.steps;
         figures.push(...figuresFor(v, r.steps));

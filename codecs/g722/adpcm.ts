@@ -144,12 +144,13 @@ export function runAdpcm(s: Int32Array, encoding: boolean, pcm: Int16Array, byte
       const se = lsz + (Math.imul(la1, r) >> 15) + (Math.imul(la2, lr1) >> 15);
       lse = se < -32768 ? -32768 : se > 32767 ? 32767 : se;
       lr1 = r;
-      // LOGSCL, SCALEL.
+      // LOGSCL, SCALEL. The shift wd >> 11 is in −8..1 (−10..1 for the higher band), so shifting the
+      // table value up by 10 and down by 10 − shift is C's `shift < 0 ? w >> −shift : w << shift`,
+      // without a branch.
       const nb = ((lnb * 127) >> 7) + lstep[il4]!;
       lnb = nb < 0 ? 0 : nb > 18432 ? 18432 : nb;
       const wd = lnb - (8 << 11);
-      const sh = wd >> 11;
-      ldet = sh < 0 ? ilb[(wd >> 6) & 31]! >> -sh : ilb[(wd >> 6) & 31]! << sh;
+      ldet = (ilb[(wd >> 6) & 31]! << 10) >> (10 - (wd >> 11));
     }
 
     // Higher band, the same blocks on the 2-bit code.
@@ -196,8 +197,7 @@ export function runAdpcm(s: Int32Array, encoding: boolean, pcm: Int16Array, byte
       const nb = ((hnb * 127) >> 7) + hstep[ihigh & 1]!;
       hnb = nb < 0 ? 0 : nb > 22528 ? 22528 : nb;
       const wd = hnb - (10 << 11);
-      const sh = wd >> 11;
-      hdet = sh < 0 ? ilb[(wd >> 6) & 31]! >> -sh : ilb[(wd >> 6) & 31]! << sh;
+      hdet = (ilb[(wd >> 6) & 31]! << 10) >> (10 - (wd >> 11));
     }
 
     if (!encoding) {

@@ -1,7 +1,7 @@
 /**
  * The whole state of one G.722 encoder or decoder in one Int32Array, so the hot loop (adpcm.ts)
  * can load it into locals once per packet and store it back at the end: two sub-band ADPCM states
- * (ITU-T G.722 §3.5–3.6, §6.2 variable names) and the QMF delay line (§3.1/§4.4).
+ * (ITU-T G.722 §3.5–3.6, named after the recommendation's variables) and the QMF delay line (§3.1, §4.4).
  */
 
 /** Per sub-band, at offset LOW or HIGH. */

@@ -1,15 +1,26 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { redactDeep } from '../../policies/guardrails.ts';
-import { metrics } from '../metrics.ts';
-import { GENESIS, chainLine, sha256, type AuditEventType } from './audit-chain.ts';
+import { sha256 } from './audit-chain.ts';
+import { CallAuditFile, type CallAuditRecorder } from './call-audit-file.ts';
 
-/** Where audit events go; one per gateway, shared by every call. */
+export type { CallAuditRecorder } from './call-audit-file.ts';
+
+/** One call's audit trail: `record` until the call ends, then `close` (which releases the file). */
+export interface CallAudit {
+  readonly file: string;
+  readonly record: CallAuditRecorder;
+  close(): Promise<void>;
+}
+
+/** Where audit events go; one per gateway, one file per call. */
 export interface AuditSink {
-  record(callId: string, type: AuditEventType, data: Readonly<Record<string, unknown>>): void;
-  /** Resolves once everything recorded so far is on disk. */
+  openCall(callId: string): CallAudit;
+  /** Calls whose files are still open. */
+  readonly openCalls: number;
+  /** Resolves once everything recorded so far (and every close asked for) is on disk. */
   flush(): Promise<void>;
+  /** Closes every file still open (gateway shutdown). */
+  close(): Promise<void>;
 }
 
 export interface AuditLogOptions {
@@ -20,65 +31,80 @@ export interface AuditLogOptions {
   readonly now?: () => Date;
 }
 
+/** Longest part of a file name taken from the Call-ID (it comes from the network). */
+const MAX_ID_CHARS = 64;
+
 /**
- * Append-only JSON Lines, one file per UTC day (`audit-YYYY-MM-DD.jsonl`), hash-chained
- * (audit-chain.ts), with `<file>.head` holding the last `seq hash` so truncation shows too.
- * Hashes are computed when `record()` is called, so the chain follows the order of events; writes
- * are queued one after the other on a single promise chain. A failed write is counted and logged by
- * the caller via `flush()`; it never fails a call.
+ * `<YYYY-MM-DD>/<call-id>-<hash>.jsonl` (UTC day of the call's start). The Call-ID (RFC 3261 §8.1.1.4:
+ * any `word`, chosen by the caller) is cut to 64 characters of `[A-Za-z0-9._-]`, other characters
+ * becoming `_`, so it can neither leave the directory nor grow the name without bound; the hash of
+ * the whole Call-ID, the start time and `salt` keeps two calls (or a reused Call-ID) apart.
+ */
+export function auditFileName(callId: string, start: Date, salt: number): string {
+  const safe = callId.slice(0, MAX_ID_CHARS).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'call';
+  const short = sha256(`${callId}\n${start.toISOString()}\n${salt}`).slice(0, 12);
+  return join(start.toISOString().slice(0, 10), `${safe}-${short}.jsonl`);
+}
+
+/**
+ * Append-only JSON Lines, one file per call, each hash-chained from its own genesis
+ * (call-audit-file.ts, audit-chain.ts). Holds only the calls still open: a call's file is released
+ * when the call closes it.
  */
 export class AuditLog implements AuditSink {
   readonly #opts: AuditLogOptions;
-  #day = '';
-  #file = '';
-  #seq = 0;
-  #prev = GENESIS;
-  #tail: Promise<void> = Promise.resolve();
-  #dirReady: Promise<void> | undefined;
+  readonly #open = new Set<CallAuditFile>();
+  readonly #closing = new Set<Promise<void>>();
+  readonly #dirs = new Map<string, Promise<void>>();
+  #salt = 0;
 
   constructor(opts: AuditLogOptions) {
     this.#opts = opts;
   }
 
-  /** The file today's records go to. */
-  fileFor(date: Date): string {
-    return join(this.#opts.dir, `audit-${date.toISOString().slice(0, 10)}.jsonl`);
+  get openCalls(): number {
+    return this.#open.size;
   }
 
-  record(callId: string, type: AuditEventType, data: Readonly<Record<string, unknown>>): void {
-    const now = (this.#opts.now ?? (() => new Date()))();
-    const day = now.toISOString().slice(0, 10);
-    if (day !== this.#day) this.#openDay(day, now);
-    const { line, hash } = chainLine({ seq: this.#seq, ts: now.toISOString(), prev: this.#prev, callId, type, data: this.#opts.redactPii ? redactDeep(data) : data });
-    const file = this.#file;
-    const head = `${this.#seq} ${hash}\n`;
-    this.#seq++;
-    this.#prev = hash;
-    this.#dirReady ??= mkdir(this.#opts.dir, { recursive: true }).then(() => undefined);
-    const dirReady = this.#dirReady;
-    this.#tail = this.#tail
-      .then(() => dirReady)
-      .then(() => appendFile(file, `${line}\n`))
-      .then(() => writeFile(`${file}.head`, head))
-      .catch(() => {
-        metrics.auditWriteErrors.inc();
-      });
+  openCall(callId: string): CallAudit {
+    const now = this.#opts.now ?? (() => new Date());
+    const name = auditFileName(callId, now(), this.#salt++);
+    const file = join(this.#opts.dir, name);
+    const dayDir = join(this.#opts.dir, name.slice(0, 10));
+    let dirReady = this.#dirs.get(dayDir);
+    if (!dirReady) {
+      // One entry per day directory; only today's is kept.
+      this.#dirs.clear();
+      dirReady = mkdir(dayDir, { recursive: true }).then(
+        () => undefined,
+        (err: unknown) => {
+          this.#dirs.delete(dayDir);
+          throw err;
+        },
+      );
+      this.#dirs.set(dayDir, dirReady);
+    }
+    const f = new CallAuditFile({ file, callId, dirReady, redactPii: this.#opts.redactPii, now });
+    this.#open.add(f);
+    return {
+      file,
+      record: f.record,
+      close: () => {
+        if (!this.#open.delete(f)) return f.flush();
+        const done = f.close().finally(() => this.#closing.delete(done));
+        this.#closing.add(done);
+        return done;
+      },
+    };
   }
 
-  flush(): Promise<void> {
-    return this.#tail;
+  async flush(): Promise<void> {
+    await Promise.all([...[...this.#open].map((f) => f.flush()), ...this.#closing]);
   }
 
-  /** Continues an existing day file's chain after a restart (its head file, else its last line). */
-  #openDay(day: string, now: Date): void {
-    this.#day = day;
-    this.#file = this.fileFor(now);
-    this.#seq = 0;
-    this.#prev = GENESIS;
-    if (!existsSync(this.#file)) return;
-    const lines = readFileSync(this.#file, 'utf8').split('\n').filter((l) => l !== '');
-    if (lines.length === 0) return;
-    this.#seq = lines.length;
-    this.#prev = sha256(lines[lines.length - 1]!);
+  async close(): Promise<void> {
+    const files = [...this.#open];
+    this.#open.clear();
+    await Promise.all([...files.map((f) => f.close()), ...this.#closing]);
   }
 }

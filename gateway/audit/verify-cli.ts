@@ -1,7 +1,8 @@
 import { verifyAuditFile } from './audit-verify.ts';
 
 /**
- * `node --import tsx gateway/audit/verify-cli.ts var/audit/audit-2026-01-31.jsonl …`
+ * `node --import tsx gateway/audit/verify-cli.ts var/audit/2026-01-31/<call-id>-<hash>.jsonl …`
+ * (one file per call, gateway/audit/audit-log.ts).
  * Prints one verdict per file; exits 1 when any file fails (edited, removed or cut-off lines), 2 on usage.
  */
 const files = process.argv.slice(2);

@@ -1,4 +1,6 @@
 import type { AgentCallContext, AgentFactory, AgentSession } from '../../agent/types.ts';
+import { CallGuard, guardEmitter } from './call-guard.ts';
+import { callHangup, fallBack, wireDialog, wireMedia, type Hangup } from './call-wiring.ts';
 import { bandOf } from '../../codecs/index.ts';
 import type { Band } from '../../codecs/types.ts';
 import type { CallInfo } from '../sip/call-info.ts';
@@ -6,13 +8,12 @@ import type { Config } from '../../config/types.ts';
 import type { Logger } from '../log.ts';
 import { metrics } from '../metrics.ts';
 import type { MediaLeg } from '../media/media-leg.ts';
-import { isDtmfDigit } from '../media/dtmf.ts';
 import type { SipDialog } from '../sip/dialog.ts';
-import type { Termination } from '../sip/termination.ts';
 import { Call } from './call.ts';
 import type { CallRegistry } from './call-registry.ts';
 import { planMedia, answerSdp, type MediaPlan } from './media-plan.ts';
 import { ReinviteHandler } from './reinvite.ts';
+import type { CallAuditRecorder } from '../audit/audit-log.ts';
 import { transferCall } from './transfer.ts';
 import { handleIncomingRefer } from './incoming-refer.ts';
 import type { CallPolicy } from '../../agent/tools/call-policy.ts';
@@ -39,6 +40,8 @@ export interface CallRunnerDeps {
   readonly routeFor?: (info: CallInfo, band: Band, callId: string) => CallRoute;
   /** The call's persona, tools and guardrails for the agent's context (agent/tools/call-policy.ts). */
   readonly policyFor?: (route: Extract<CallRoute, { action: 'agent' }>, parts: CallPolicyParts) => CallPolicy;
+  /** The call's audit recorder, for transfers and incoming REFERs (gateway/call/policy-wiring.ts). */
+  readonly auditFor?: (callId: string) => CallAuditRecorder | undefined;
 }
 
 /** What a call's policy is built from: the call, its media (confirmation prompts, DTMF) and its control. */
@@ -56,8 +59,15 @@ export interface CallPolicyParts {
  * agent, and end the call on whichever comes first (BYE, CANCEL, agent hangup, media timeout, fault).
  * A fault here ends this call only (metric + log), never the process.
  */
-export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<Call> {
+export function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<Call> {
   const call = new Call(dialog, deps.log);
+  const hangup = callHangup(call, dialog);
+  // Everything the call starts runs in its guard's scope: a stray fault ends this call only.
+  const guard = new CallGuard(call, () => hangup('error', 'fault'));
+  return guard.run(() => runGuarded(call, dialog, deps, guard, hangup));
+}
+
+async function runGuarded(call: Call, dialog: SipDialog, deps: CallRunnerDeps, guard: CallGuard, hangup: Hangup): Promise<Call> {
   deps.registry.add(call);
   const started = performance.now();
   const timers: NodeJS.Timeout[] = [];
@@ -65,22 +75,7 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     if (s.status === 'ended') for (const t of timers) clearTimeout(t);
   });
 
-  /** Hangs up from our side: BYE when a dialog exists, then the end. */
-  const hangup = (result: Termination, reason?: string, sipStatus?: number): void => {
-    if (call.ended) return;
-    const status = call.state.status;
-    call.end({ result, ...(reason ? { reason } : {}), ...(sipStatus ? { sipStatus } : {}) });
-    if (status === 'offered' || status === 'answering') {
-      if (dialog.state === 'early') dialog.reject(sipStatus ?? (result === 'shutdown' ? 503 : result === 'error' ? 500 : 480));
-    } else {
-      dialog.bye().catch((err: unknown) => call.log.debug({ err }, 'bye failed'));
-    }
-  };
-
-  dialog.on('cancel', () => call.end({ result: 'caller-cancel', sipStatus: 487 }));
-  dialog.on('bye', () => call.end({ result: 'caller-hangup' }));
-  dialog.on('ack-timeout', () => call.end({ result: 'ack-timeout', reason: 'no ACK for 2xx' }));
-  dialog.on('ended', () => call.end({ result: 'caller-hangup', reason: 'dialog ended' }));
+  wireDialog(call, dialog, guard);
 
   try {
     const reject = (status: number, reason: string): Call => {
@@ -118,19 +113,22 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     const ended = new AbortController();
     call.on('state', (st) => st.status === 'ended' && ended.abort());
     const control: AgentCallContext['control'] = {
-      hangup: (r) => hangup(r),
-      sendDtmf: (digits) => leg.sendDtmf(digits),
-      fallback: (reason) => fallBack(call, chain, ctx, reason, hangup),
-      transfer: (target) => transferCall(call, target, deps.config.transfers),
+      hangup: guard.wrap('agent-control', (r) => hangup(r)),
+      sendDtmf: guard.wrap('agent-control', (digits) => leg.sendDtmf(digits), false),
+      fallback: guard.wrap('agent-control', (reason) => fallBack(call, chain, ctx, reason, hangup)),
+      transfer: guard.wrap('transfer', (target) => transferCall(call, target, deps.config.transfers, deps.auditFor?.(call.id)), false),
     };
-    const policy = routed && deps.policyFor ? deps.policyFor(routed, { callId: call.id, leg, control, log: call.log, signal: ended.signal }) : undefined;
+    // The agent sees the leg through a view whose listeners are guarded (a throwing 'dtmf' handler
+    // must not throw into the RTP receive path, nor reach the process handler).
+    const agentLeg = guardEmitter(leg, guard, 'agent');
+    const policy = routed && deps.policyFor ? deps.policyFor(routed, { callId: call.id, leg: agentLeg, control, log: call.log, signal: ended.signal }) : undefined;
     const ctx: AgentCallContext = {
       callId: call.id,
       band: bandOf(plan.codec),
       from: dialog.info.from,
       dialed: dialog.info.dialed,
       variables: routed ? routed.variables : dialog.info.headers,
-      leg,
+      leg: agentLeg,
       log: call.log,
       control,
       ...(policy ? { policy } : {}),
@@ -148,7 +146,7 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
       throw err;
     }
     call.state = { status: 'answering', since: Date.now(), leg, agent };
-    wireMedia(call, dialog, leg, agent, hangup);
+    wireMedia(call, dialog, leg, guard, hangup);
 
     dialog.progress(180);
     const delay = deps.config.calls.answerDelayMs;
@@ -167,10 +165,10 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
     metrics.callSetupSeconds.observe((performance.now() - started) / 1000);
     const answeredAt = Date.now();
     call.state = { status: 'connected', since: answeredAt, leg, agent, answeredAt };
-    timers.push(setTimeout(() => hangup('max-duration'), maxCallSec(deps.config.calls.maxDurationSec, routed?.action === 'agent' ? routed.persona.limits : undefined) * 1000));
+    timers.push(setTimeout(guard.wrap('timer', () => hangup('max-duration')), maxCallSec(deps.config.calls.maxDurationSec, routed?.action === 'agent' ? routed.persona.limits : undefined) * 1000));
     const reinvites = new ReinviteHandler(call, plan, { address, port, sessionId }, sdp);
-    dialog.on('reinvite', (re) => reinvites.handle(re));
-    dialog.on('refer', (refer) => handleIncomingRefer(call, refer, deps.config.transfers.incomingRefer));
+    dialog.on('reinvite', guard.wrap('reinvite', (re) => reinvites.handle(re)));
+    dialog.on('refer', guard.wrap('refer', (refer) => handleIncomingRefer(call, refer, deps.config.transfers.incomingRefer, deps.auditFor?.(call.id))));
     await acked;
     if (call.ended) return call;
     call.state = { status: 'agent', since: Date.now(), leg, agent, answeredAt };
@@ -188,49 +186,3 @@ export async function runCall(dialog: SipDialog, deps: CallRunnerDeps): Promise<
   return call;
 }
 
-/**
- * Replaces a failed agent with the next of the chain (design: s2s → cascade → local voice menu).
- * The caller hears the next agent at once; with no agent left the call ends.
- */
-function fallBack(call: Call, chain: AgentFactory[], ctx: AgentCallContext, reason: string, hangup: (r: Termination, reason?: string) => void): void {
-  const s = call.state;
-  if (s.status !== 'agent') return;
-  metrics.agentFallbacks.inc({ from: s.agent.kind });
-  call.log.warn({ from: s.agent.kind, reason }, 'agent failed, falling back');
-  s.agent.stop('fallback').catch(() => undefined);
-  s.leg.output.clear();
-  const next = chain.shift();
-  if (!next) {
-    hangup('error', 'no fallback agent left');
-    return;
-  }
-  try {
-    const agent = next.create(ctx);
-    call.state = { ...s, since: Date.now(), agent };
-    agent.start().catch((err: unknown) => {
-      call.log.error({ err }, 'fallback agent failed to start');
-      hangup('error', 'fallback agent failed');
-    });
-  } catch (err) {
-    call.log.error({ err }, 'fallback agent failed to start');
-    hangup('error', 'fallback agent failed');
-  }
-}
-
-/** Media events that end or affect the call. */
-function wireMedia(call: Call, dialog: SipDialog, leg: MediaLeg, agent: AgentSession, hangup: (r: Termination, reason?: string) => void): void {
-  leg.on('media-timeout', () => hangup('media-timeout', 'no inbound RTP'));
-  leg.on('error', (err) => {
-    metrics.callErrors.inc({ stage: 'media' });
-    call.log.error({ err }, 'media leg failed');
-    hangup('error', 'media failure');
-  });
-  // DTMF carried in SIP INFO reaches the agent the same way as RFC 4733 events.
-  dialog.on('dtmf', (d) => {
-    const digit = d.digit.toUpperCase();
-    if (!isDtmfDigit(digit)) return;
-    metrics.dtmfDigits.inc({ source: 'sip-info' });
-    leg.emit('dtmf', { digit, durationMs: d.durationMs, source: 'sip-info' });
-  });
-  void agent;
-}

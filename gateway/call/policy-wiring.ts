@@ -5,7 +5,7 @@ import { ToolCatalog } from '../../agent/tools/tool-catalog.ts';
 import type { TtsProvider } from '../../agent/providers/tts/types.ts';
 import type { Band } from '../../codecs/types.ts';
 import type { Config } from '../../config/types.ts';
-import { AuditLog, type AuditSink } from '../audit/audit-log.ts';
+import { AuditLog, type AuditSink, type CallAudit, type CallAuditRecorder } from '../audit/audit-log.ts';
 import { metrics } from '../metrics.ts';
 import type { CallInfo } from '../sip/call-info.ts';
 import type { Call } from './call.ts';
@@ -18,8 +18,10 @@ const GOODBYE_WAIT_MS = 8000;
 export interface PolicyWiring {
   readonly routeFor: (info: CallInfo, band: Band, callId: string) => CallRoute;
   readonly policyFor: (route: Extract<CallRoute, { action: 'agent' }>, parts: CallPolicyParts) => CallPolicy;
-  /** Records the call's end in the audit log (once the runner has it). */
+  /** Records the call's end in its audit file and closes it (once the runner has the call). */
   readonly watch: (call: Call) => void;
+  /** The call's audit recorder (transfers, incoming REFERs), while its file is open. */
+  readonly auditFor: (callId: string) => CallAuditRecorder | undefined;
   readonly audit: AuditSink | undefined;
 }
 
@@ -32,6 +34,8 @@ export function buildPolicyWiring(config: Config, factories: AgentFactories, tts
   const policy = routingPolicy(config);
   const catalog = new ToolCatalog(config.tools, Object.values(CALL_CONTROL_SPECS), env);
   const audit = config.audit.enabled ? new AuditLog({ dir: config.audit.dir, redactPii: config.audit.redactPii }) : undefined;
+  // The audit files of routed calls not yet ended, by call id: opened at routing, closed by `watch`.
+  const open = new Map<string, CallAudit>();
 
   return {
     audit,
@@ -39,12 +43,20 @@ export function buildPolicyWiring(config: Config, factories: AgentFactories, tts
       const r = routeCall(config, factories, info, band, policy);
       const first = r.action === 'agent' ? (r.agents[0]?.kind ?? 'none') : 'none';
       metrics.routeDecisions.inc({ action: r.action, agent: first });
-      audit?.record(callId, 'call-start', { trunk: info.trunk ?? null, from: info.from, dialed: info.dialed, source: info.source.address, band, headers: info.headers });
-      audit?.record(callId, 'route', r.action === 'agent' ? { action: 'agent', agents: r.agents.map((a) => a.kind), persona: r.persona.name, matched: r.decision.matched, variables: r.variables } : r.action === 'transfer' ? { action: 'transfer', target: r.target, matched: r.decision.matched } : { action: 'reject', status: r.status, matched: r.decision.matched });
+      let ca: CallAudit | undefined;
+      if (audit) {
+        // A Call-ID seen again while its first call is open: that file ends here, the new call gets its own.
+        void open.get(callId)?.close();
+        ca = audit.openCall(callId);
+        open.set(callId, ca);
+      }
+      ca?.record('call-start', { trunk: info.trunk ?? null, from: info.from, dialed: info.dialed, source: info.source.address, band, headers: info.headers });
+      ca?.record('route', r.action === 'agent' ? { action: 'agent', agents: r.agents.map((a) => a.kind), persona: r.persona.name, matched: r.decision.matched, variables: r.variables } : r.action === 'transfer' ? { action: 'transfer', target: r.target, matched: r.decision.matched } : { action: 'reject', status: r.status, matched: r.decision.matched });
       return r;
     },
     policyFor(route, parts) {
       const { leg, control, signal, callId } = parts;
+      const ca = open.get(callId);
       const confirmer = new CallerConfirmation(legConfirmIo(leg, tts), {
         listenMs: config.tools.confirmation.listenSec * 1000,
         maxAsks: config.tools.confirmation.maxAsks,
@@ -67,22 +79,29 @@ export function buildPolicyWiring(config: Config, factories: AgentFactories, tts
             (err: unknown) => parts.log.warn({ err }, 'filler synthesis failed'),
           );
         },
-        ...(audit ? { audit: (data: Readonly<Record<string, unknown>>) => audit.record(callId, 'tool-call', data) } : {}),
+        ...(ca ? { audit: (data: Readonly<Record<string, unknown>>) => ca.record('tool-call', data) } : {}),
         signal,
       });
       return new CallPolicy({
         persona: route.persona,
         tools,
         recordTranscripts: config.audit.transcripts,
-        ...(audit ? { audit: (type: 'turn' | 'guardrail' | 'tool-call', data: Readonly<Record<string, unknown>>) => audit.record(callId, type, data) } : {}),
+        ...(ca ? { audit: (type: 'turn' | 'guardrail' | 'tool-call', data: Readonly<Record<string, unknown>>) => ca.record(type, data) } : {}),
       });
     },
+    auditFor(callId) {
+      return open.get(callId)?.record;
+    },
     watch(call) {
-      if (!audit) return;
+      const ca = open.get(call.id);
+      // Calls refused before routing (admission, no trunk, no codec) have no audit file.
+      if (!ca) return;
       const record = (): void => {
         const s = call.state;
         if (s.status !== 'ended') return;
-        audit.record(call.id, 'call-end', { result: s.termination.result, ...(s.termination.sipStatus ? { sipStatus: s.termination.sipStatus } : {}) });
+        ca.record('call-end', { result: s.termination.result, ...(s.termination.sipStatus ? { sipStatus: s.termination.sipStatus } : {}) });
+        if (open.get(call.id) === ca) open.delete(call.id);
+        void ca.close();
       };
       if (call.ended) record();
       else call.on('state', (s) => s.status === 'ended' && record());

@@ -39,7 +39,7 @@ export class ReinviteHandler {
     }
     // Opus: the leg runs at the rate and settings negotiated at set-up; the answer keeps saying so.
     const o = this.#plan.codec.opus;
-    const n = negotiate(re.sdp, [this.#plan.codec.name], {});
+    const n = negotiate(re.sdp, [this.#plan.codec.name], o ? { opus: { sampleRate: o.sampleRate, complexity: o.complexity, bitrate: o.bitrate } } : {});
     if (isNegotiationFailure(n) || n.codec.name !== this.#plan.codec.name) {
       re.reject(488, 'Not Acceptable Here');
       return;

@@ -1,6 +1,7 @@
 import type { TransferResult } from '../../agent/types.ts';
 import type { TransfersConfig } from '../../config/types.ts';
 import { isAllowedTarget } from '../../policies/transfer-targets.ts';
+import type { CallAuditRecorder } from '../audit/audit-log.ts';
 import { metrics } from '../metrics.ts';
 import type { ReferOutcome } from '../sip/dialog.ts';
 import type { Call } from './call.ts';
@@ -15,15 +16,24 @@ import type { Call } from './call.ts';
  *   no final NOTIFY in time     → `transferring → agent`: the agent gets the failure and apologises
  *   the dialog ended meanwhile  → the call is already over; nothing to do
  *
- * Promise-only, never rejects: every way it can go is a `TransferResult`.
+ * Promise-only, never rejects: every way it can go is a `TransferResult`. Each attempt that reaches
+ * the policy is one `transfer` record in the call's audit file (`audit`): target, outcome, SIP status.
  */
-export async function transferCall(call: Call, target: string, cfg: TransfersConfig): Promise<TransferResult> {
+export async function transferCall(call: Call, target: string, cfg: TransfersConfig, audit?: CallAuditRecorder): Promise<TransferResult> {
+  const { result, sipStatus } = await attemptTransfer(call, target, cfg);
+  audit?.('transfer', { direction: 'outbound', target, outcome: result.ok ? 'transferred' : result.reason, ...(sipStatus !== undefined ? { sipStatus } : {}) });
+  return result;
+}
+
+/** The result for the agent, and the SIP status that decided it (REFER response or NOTIFY sipfrag) for the audit. */
+async function attemptTransfer(call: Call, target: string, cfg: TransfersConfig): Promise<{ result: TransferResult; sipStatus?: number }> {
+  const unavailable = { result: { ok: false, reason: 'unavailable' } } as const;
   const s = call.state;
-  if (s.status !== 'agent') return { ok: false, reason: 'unavailable' };
+  if (s.status !== 'agent') return unavailable;
   if (!isAllowedTarget(target, cfg.allowedTargets)) {
     metrics.transfers.inc({ result: 'refused' });
     call.log.warn({ pii: { target } }, 'transfer target not allowed');
-    return { ok: false, reason: 'refused' };
+    return { result: { ok: false, reason: 'refused' } };
   }
   call.state = { ...s, status: 'transferring', since: Date.now() };
   call.log.info({ pii: { target } }, 'transfer started');
@@ -42,7 +52,7 @@ export async function transferCall(call: Call, target: string, cfg: TransfersCon
   if (now.status !== 'transferring') {
     // The caller hung up (or the call was shut down) while we waited.
     metrics.transfers.inc({ result: 'ended' });
-    return { ok: false, reason: 'unavailable' };
+    return unavailable;
   }
   if (outcome.ok) {
     metrics.transfers.inc({ result: 'transferred' });
@@ -50,11 +60,12 @@ export async function transferCall(call: Call, target: string, cfg: TransfersCon
     // End first, so the dialog's 'ended' event (from our BYE) does not decide the result.
     call.end({ result: 'transferred', sipStatus: outcome.status });
     call.dialog.bye().catch((err: unknown) => call.log.debug({ err }, 'bye after transfer failed'));
-    return { ok: true };
+    return { result: { ok: true }, sipStatus: outcome.status };
   }
   metrics.transfers.inc({ result: outcome.stage });
   call.log.warn({ stage: outcome.stage, status: outcome.status }, 'transfer failed, back to the agent');
-  if (outcome.stage === 'ended') return { ok: false, reason: 'unavailable' };
+  if (outcome.stage === 'ended') return unavailable;
   call.state = { ...now, status: 'agent', since: Date.now() };
-  return { ok: false, reason: outcome.stage, ...(outcome.status !== undefined ? { sipStatus: outcome.status } : {}) };
+  const sipStatus = outcome.status !== undefined ? { sipStatus: outcome.status } : {};
+  return { result: { ok: false, reason: outcome.stage, ...sipStatus }, ...sipStatus };
 }

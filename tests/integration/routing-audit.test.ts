@@ -16,6 +16,7 @@ import { REPO_ROOT, startGateway, type Gateway } from './harness/gateway.ts';
 import { runSipp, type SippResult } from './harness/sipp.ts';
 
 interface Line {
+  readonly ts: string;
   readonly type: string;
   readonly callId: string;
   readonly data: Record<string, unknown>;
@@ -45,12 +46,12 @@ describe('routing and audit', () => {
   });
 
   const explain = (r: SippResult): string => `${r.describe()}\n${gw.describe()}`;
-  const auditLines = (): { file: string; lines: Line[] } => {
-    const name = readdirSync(auditDir).find((f) => f.endsWith('.jsonl'));
-    if (!name) return { file: '', lines: [] };
-    const file = join(auditDir, name);
-    return { file, lines: readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) };
-  };
+  /** Every call's audit file (one per call, under its UTC day), oldest call first. */
+  const auditFiles = (): { file: string; lines: Line[] }[] =>
+    readdirSync(auditDir)
+      .flatMap((day) => readdirSync(join(auditDir, day)).filter((f) => f.endsWith('.jsonl')).map((f) => join(auditDir, day, f)))
+      .map((file) => ({ file, lines: readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) }))
+      .sort((a, b) => (a.lines[0]?.ts ?? '').localeCompare(b.lines[0]?.ts ?? ''));
 
   test('a refused number gets 404, a redirected prefix 302 with the target as Contact', { timeout: 40_000 }, async () => {
     const refused = await runSipp('uac-routed-404.xml', { target: gw.target, service: '5559999', timeoutMs: 15_000 });
@@ -65,13 +66,21 @@ describe('routing and audit', () => {
   test('IVR context picks the persona and fills its variables; the audit chain holds and shows an edit', { timeout: 60_000 }, async () => {
     const r = await runSipp('uac-ivr-context.xml', { target: gw.target, service: '5550100', timeoutMs: 30_000 });
     assert.equal(r.exitCode, 0, explain(r));
-    const { file, lines } = await eventually(() => Promise.resolve(auditLines()), (a) => a.lines.some((l) => l.type === 'call-end' && l.data.result === 'caller-hangup'), 10_000);
-    const route = lines.find((l) => l.type === 'route' && l.data.persona === 'support');
-    assert.ok(route, `no route to the support persona in ${JSON.stringify(lines.map((l) => l.data))}`);
+    const files = await eventually(() => Promise.resolve(auditFiles()), (fs) => fs.some((f) => f.lines.some((l) => l.type === 'call-end' && l.data.result === 'caller-hangup')), 10_000);
+    assert.equal(files.length, 3, 'one audit file per call');
+    for (const f of files) {
+      assert.equal(f.lines[0]?.type, 'call-start', f.file);
+      assert.equal(f.lines.at(-1)?.type, 'call-end', f.file);
+      assert.ok(f.lines.every((l) => l.callId === f.lines[0]?.callId), 'a file holds one call');
+    }
+    const ivr = files.find((f) => f.lines.some((l) => l.type === 'route' && l.data.persona === 'support'));
+    assert.ok(ivr, `no route to the support persona in ${JSON.stringify(files.map((f) => f.lines.map((l) => l.data)))}`);
+    const { file, lines } = ivr;
+    const route = lines.find((l) => l.type === 'route')!;
     assert.deepEqual(route.data.variables, { uui: 'ACME-77', x_intent: 'support', x_account: 'ACME-77' });
-    const start = lines.find((l) => l.type === 'call-start' && l.callId === route.callId);
+    const start = lines.find((l) => l.type === 'call-start');
     assert.match(String(start?.data.from), /^sip:\[user\]@127\.0\.0\.1/, 'the caller number is redacted');
-    assert.deepEqual(lines.filter((l) => l.type === 'route').map((l) => l.data.action), ['reject', 'transfer', 'agent']);
+    assert.deepEqual(files.map((f) => f.lines.find((l) => l.type === 'route')?.data.action), ['reject', 'transfer', 'agent']);
 
     const verify = (f: string) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/audit/verify-cli.ts', f], { cwd: REPO_ROOT }).then(

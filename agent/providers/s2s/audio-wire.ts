@@ -1,5 +1,6 @@
 import { codecInfo, createDecoder, createEncoder } from '../../../codecs/index.ts';
 import type { Decoder, Encoder } from '../../../codecs/types.ts';
+import { metrics } from '../../../gateway/metrics.ts';
 import type { S2sAudioFormat } from './types.ts';
 
 /**
@@ -37,6 +38,8 @@ export class AudioWire {
       const out = new Int16Array(bytes.length);
       return out.subarray(0, this.#decoder.decodeInto(bytes, out));
     }
+    // A delta should hold whole samples; an odd one is counted, its last byte waits for the next delta.
+    if (bytes.length % 2 === 1) metrics.codecErrors.inc({ codec: 'L16', problem: 'odd-length' });
     const head = this.#carry === undefined ? 0 : 1;
     const total = bytes.length + head;
     const pcm = new Int16Array(total >> 1);

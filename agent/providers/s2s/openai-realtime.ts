@@ -149,6 +149,9 @@ export class OpenAIRealtimeProvider extends EventEmitter<S2sProviderEvents> impl
       case 'conversation.item.input_audio_transcription.completed':
         this.emit('transcript', { role: 'caller', itemId: ev.item_id, text: ev.transcript });
         return;
+      case 'response.output_audio_transcript.delta':
+        this.emit('transcript-delta', { itemId: ev.item_id, responseId: ev.response_id, delta: ev.delta });
+        return;
       case 'response.output_audio_transcript.done':
         this.emit('transcript', { role: 'agent', itemId: ev.item_id, text: ev.transcript });
         return;

@@ -44,6 +44,8 @@ export interface S2sProviderEvents {
   /** A function call whose arguments are complete (not yet validated: untrusted input). */
   'tool-call': [{ readonly callId: string; readonly name: string; readonly arguments: string }];
   transcript: [{ readonly role: 'caller' | 'agent'; readonly itemId: string; readonly text: string }];
+  /** A piece of the model's own output transcript, as it is generated (the never-say guard reads these). */
+  'transcript-delta': [{ readonly itemId: string; readonly responseId: string; readonly delta: string }];
   /** `fatal` errors end the session (the agent falls back); others are counted only. */
   error: [{ readonly error: ProviderError; readonly fatal: boolean; readonly code: string }];
   /** The connection ended (by us or by the remote). */

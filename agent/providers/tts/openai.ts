@@ -71,6 +71,8 @@ export class OpenAiTts implements TtsProvider, StreamingTts {
         for (let i = 0; i < n; i++) pcm[i] = view.getInt16(i * 2, true);
         yield { pcm, sampleRate: OPENAI_TTS_RATE };
       }
+      // Chunk boundaries may split a sample (carried above); a byte left at the end is odd-length PCM.
+      if (carry !== undefined) metrics.codecErrors.inc({ codec: 'L16', problem: 'odd-length' });
     } catch (err) {
       if (opts.signal.aborted) return;
       throw toProviderError(PROVIDER, err);

@@ -27,3 +27,29 @@ export function streamingFromWhole(tts: TtsProvider): StreamingTts {
     },
   };
 }
+
+/**
+ * A remote voice with a local one behind it: when the primary fails before any audio of a sentence
+ * came out (no key, network down, 5xx after retries), that sentence is spoken by the fallback
+ * (espeak-ng) instead, so a reply is never silent for a TTS outage. A failure mid-sentence is
+ * passed on: restarting the sentence in another voice would repeat what the caller already heard.
+ */
+export function withFallback(primary: StreamingTts, fallback: StreamingTts, onFallback?: (err: Error) => void): StreamingTts {
+  return {
+    engine: primary.engine,
+    describe: () => `${primary.describe()} | fallback ${fallback.describe()}`,
+    async *stream(text, opts) {
+      let started = false;
+      try {
+        for await (const c of primary.stream(text, opts)) {
+          started = true;
+          yield c;
+        }
+      } catch (err) {
+        if (started || opts.signal.aborted) throw err;
+        onFallback?.(err as Error);
+        yield* fallback.stream(text, opts);
+      }
+    },
+  };
+}

@@ -33,6 +33,13 @@ export interface DialogHost {
   request(req: SipRequest, to: Endpoint): Promise<SipResponse | undefined>;
   /** The dialog is over: forget it. */
   release(dialog: EmbeddedDialog): void;
+  /**
+   * Runs an INVITE client transaction (transaction-client-invite.ts) for a re-INVITE we send; the first
+   * final response or undefined on Timer B. Without it a refresh is always an UPDATE.
+   */
+  requestInvite?(req: SipRequest, to: Endpoint, onRetransmitted2xx: (res: SipResponse) => void): Promise<SipResponse | undefined>;
+  /** Sends a request outside any transaction (the ACK for a 2xx, §13.2.2.4). */
+  sendRequest?(req: SipRequest, to: Endpoint): void;
 }
 
 export interface EmbeddedDialogOptions {
@@ -83,6 +90,10 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
   /** The REFER we sent whose NOTIFYs we still expect (one at a time). */
   #refer: OutgoingRefer | undefined;
   readonly #sessionTimer: SessionTimer | undefined;
+  /** Our current SDP (the last answer we sent): the body of a refresh re-INVITE. */
+  #localSdp: string | undefined;
+  /** A re-INVITE of ours awaits its final response (§14.1: the peer's offer meanwhile gets 491). */
+  #reInviting = false;
 
   constructor(opts: EmbeddedDialogOptions) {
     super();
@@ -110,6 +121,8 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     this.#sessionTimer = dialogSessionTimer(opts.sessionTimer, this.#host.clock, {
       confirmed: () => this.#state === 'confirmed',
       update: () => this.#send('UPDATE', this.#nextLocalCSeq(), { Contact: this.#contact(), ...this.#timerHeaders() }),
+      // RFC 4028 §9: a peer whose Allow lacks UPDATE is refreshed with a re-INVITE instead.
+      ...(this.#host.requestInvite && this.#host.sendRequest && !allowsUpdate(invite) ? { reinvite: () => this.#reInvite() } : {}),
       bye: (headers) => this.bye(headers),
     });
     this.#answerTimer = this.#host.clock.setTimeout(() => {
@@ -136,6 +149,7 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     this.#clearAnswerTimer();
     const res = this.#response(this.#invite, 200, this.#answerHeaders(), sdp);
     this.#state = 'confirmed';
+    this.#localSdp = sdp;
     this.#tx.respond(res);
     this.#sessionTimer?.restart();
     return this.#awaitAck(this.#remoteCSeq, res);
@@ -243,6 +257,10 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
 
   #receiveOffer(req: SipRequest, tx: ServerTransaction, seq: number): void {
     // §14.2: a second offer while the first is unanswered (or its 2xx not yet ACKed) → 500 + Retry-After.
+    if (this.#reInviting && this.#state === 'confirmed') {
+      tx.respond(this.#response(req, 491, {}, undefined, 'Request Pending')); // §14.1 glare
+      return;
+    }
     const busy = this.#state !== 'confirmed' || this.#awaiting !== undefined || (this.#pendingReInvite !== undefined && !this.#pendingReInvite.answered);
     if (busy) {
       tx.respond(this.#response(req, 500, { 'Retry-After': String(Math.floor(Math.random() * 10)) }));
@@ -259,6 +277,7 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
       sdp,
       (answer) => {
         if (this.#state !== 'confirmed') return;
+        this.#localSdp = answer;
         const res = this.#response(req, 200, this.#answerHeaders(), answer);
         tx.respond(res);
         if (req.method === 'INVITE') this.#awaitAck(seq, res).catch(() => undefined);
@@ -303,6 +322,33 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     const req = buildInDialogRequest(this.#routing, method, cseq, { transport: this.#source.transport, ...this.#host.sentBy(this.#source.transport) }, headers);
     if (body !== undefined) req.body = body;
     return this.#host.request(req, nextHopFor(this.#routing, this.#source));
+  }
+
+  /**
+   * A refresh re-INVITE carrying our current SDP unchanged (so its o= version stays, RFC 3264 §8).
+   * The 2xx is ACKed by us (§13.2.2.4), and the same ACK re-sent for each retransmitted 2xx.
+   */
+  async #reInvite(): Promise<SipResponse | undefined> {
+    const transport = this.#source.transport;
+    const via = { transport, ...this.#host.sentBy(transport) };
+    const cseq = this.#nextLocalCSeq();
+    const headers = { Contact: this.#contact(), Allow: ALLOW, Supported: SUPPORTED, ...this.#timerHeaders(), ...(this.#localSdp !== undefined ? { 'Content-Type': 'application/sdp' } : {}) };
+    const req = buildInDialogRequest(this.#routing, 'INVITE', cseq, via, headers);
+    if (this.#localSdp !== undefined) req.body = Buffer.from(this.#localSdp, 'utf8');
+    const to = nextHopFor(this.#routing, this.#source);
+    let ack: SipRequest | undefined;
+    const sendAck = (): void => {
+      ack ??= buildInDialogRequest(this.#routing, 'ACK', cseq, via);
+      this.#host.sendRequest?.(ack, to);
+    };
+    this.#reInviting = true;
+    try {
+      const res = await this.#host.requestInvite!(req, to, sendAck);
+      if (res !== undefined && res.status >= 200 && res.status < 300) sendAck();
+      return res;
+    } finally {
+      this.#reInviting = false;
+    }
   }
 
   #awaitAck(cseq: number, res: SipResponse): Promise<void> {
@@ -378,6 +424,11 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
 
 export function dialogId(callId: string, localTag: string, remoteTag: string): string {
   return `${callId}\n${localTag}\n${remoteTag}`;
+}
+
+/** Whether the INVITE's Allow lists UPDATE (RFC 3311); an INVITE without Allow says nothing, so no. */
+function allowsUpdate(invite: SipRequest): boolean {
+  return invite.headers.getAll('Allow').some((v) => v.split(',').some((t) => t.trim().toUpperCase() === 'UPDATE'));
 }
 
 function safeCSeq(req: SipRequest): number | undefined {

@@ -3,7 +3,8 @@
  * Session-Expires / Min-SE / Supported and our limits it decides to refuse (422 + Min-SE, §9 ¶2),
  * to run no timer, or the interval and who refreshes (§9 table). `SessionTimer` then runs it:
  *
- *   refresher = uas (us):    at interval/2 send a refresh (UPDATE without a body, §7.4 / RFC 3311)
+ *   refresher = uas (us):    at interval/2 send a refresh: UPDATE without a body (§7.4 / RFC 3311), or
+ *                            a re-INVITE with our current SDP when the peer's Allow lacks UPDATE (§9)
  *   refresher = uac (peer):  a refresh must arrive before interval - min(32, interval/3) (§10),
  *                            else we end the session with a BYE
  *
@@ -126,12 +127,14 @@ export class SessionTimer {
 export interface DialogTimerOps {
   confirmed(): boolean;
   update(): Promise<{ readonly status: number } | undefined>;
+  /** Present when the refresh must be a re-INVITE (the peer does not allow UPDATE). */
+  reinvite?(): Promise<{ readonly status: number } | undefined>;
   bye(headers: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /**
  * The timer of one dialog, or undefined when none was negotiated. Our refresh is an UPDATE without a
- * body (§7.4); a 408/481 or no answer at all ends the session (§10), any other refusal keeps it.
+ * body (§7.4), or a re-INVITE when the dialog offers one (§9); a 408/481 or no answer at all ends the session (§10), any other refusal keeps it.
  */
 export function dialogSessionTimer(plan: SessionTimerPlan | undefined, clock: Clock, ops: DialogTimerOps): SessionTimer | undefined {
   if (plan?.kind !== 'run') return undefined;
@@ -139,7 +142,7 @@ export function dialogSessionTimer(plan: SessionTimerPlan | undefined, clock: Cl
     clock,
     refresh: async () => {
       if (!ops.confirmed()) return true;
-      const res = await ops.update();
+      const res = ops.reinvite !== undefined ? await ops.reinvite() : await ops.update();
       return res !== undefined && res.status !== 408 && res.status !== 481;
     },
     expire: () => {

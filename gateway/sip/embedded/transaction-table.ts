@@ -4,6 +4,7 @@ import type { RequestSender, ResponseSender, ServerTransaction } from './transac
 import { ServerInviteTransaction } from './transaction-server-invite.ts';
 import { ServerNonInviteTransaction } from './transaction-server-non-invite.ts';
 import { ClientNonInviteTransaction } from './transaction-client-non-invite.ts';
+import { ClientInviteTransaction } from './transaction-client-invite.ts';
 import { clientKey, serverKey } from './transaction-key.ts';
 
 /**
@@ -12,7 +13,7 @@ import { clientKey, serverKey } from './transaction-key.ts';
  */
 export class TransactionTable {
   readonly #server = new Map<string, ServerTransaction>();
-  readonly #client = new Map<string, ClientNonInviteTransaction>();
+  readonly #client = new Map<string, ClientNonInviteTransaction | ClientInviteTransaction>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -61,6 +62,29 @@ export class TransactionTable {
         onTerminated: () => {
           if (this.#client.get(key) === tx) this.#client.delete(key);
           resolve(undefined); // terminate() at shutdown: settle the waiter
+        },
+      });
+      this.#client.set(key, tx);
+      tx.start();
+    });
+  }
+
+  /**
+   * Runs an INVITE client transaction (a re-INVITE we send, §17.1.1); resolves with the first final
+   * response, or undefined on Timer B. Retransmitted 2xx go to `onRetransmitted2xx` (the dialog ACKs).
+   */
+  requestInvite(req: SipRequest, reliable: boolean, send: RequestSender, onRetransmitted2xx: (res: SipResponse) => void): Promise<SipResponse | undefined> {
+    const key = clientKey(req);
+    if (key === undefined) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const tx: ClientInviteTransaction = new ClientInviteTransaction({
+        key, request: req, reliable, clock: this.clock, send,
+        onFinal: resolve,
+        onRetransmitted2xx,
+        onTimeout: () => resolve(undefined),
+        onTerminated: () => {
+          if (this.#client.get(key) === tx) this.#client.delete(key);
+          resolve(undefined);
         },
       });
       this.#client.set(key, tx);

@@ -98,6 +98,15 @@ export class EmbeddedSignaling extends EventEmitter<SignalingEvents> implements 
         const transport = this.#transport(to.transport);
         return this.#tx.request(req, transport.reliable, (r) => transport.send(serialize(r), to));
       },
+      requestInvite: (req, to, onRetransmitted2xx) => {
+        metrics.sipRequestsOut.inc({ method: methodLabel(req.method) });
+        const transport = this.#transport(to.transport);
+        return this.#tx.requestInvite(req, transport.reliable, (r) => transport.send(serialize(r), to), onRetransmitted2xx);
+      },
+      sendRequest: (req, to) => {
+        metrics.sipRequestsOut.inc({ method: methodLabel(req.method) });
+        this.#transport(to.transport).send(serialize(req), to);
+      },
       release: (d) => this.#release(d),
     };
   }

@@ -9,6 +9,10 @@ export interface AudioResponseOptions {
   readonly chunkMs?: number;
   /** Wall-clock ms between deltas; below `chunkMs` the server runs ahead of real time, as the real one does. */
   readonly paceMs?: number;
+  /**
+   * The item's transcript: streamed as `response.output_audio_transcript.delta` word by word along
+   * with the audio (as the real API does), then sent whole in `.done` if the response completes.
+   */
   readonly transcript?: string;
   /** Delay before the first delta (the model's own latency), ms. */
   readonly firstDeltaMs?: number;
@@ -111,9 +115,18 @@ export class FakeRealtimeConnection extends EventEmitter<{ event: [RealtimeClien
     const wire = toWire(pcm24k, fmt);
     const bytesPerMs = fmt === 'audio/pcm' ? 48 : 8;
     const step = chunkMs * bytesPerMs;
+    const words = opts.transcript?.split(/(?<= )/) ?? [];
+    const chunks = Math.max(1, Math.ceil(wire.length / step));
+    let wordsSent = 0;
     const run = async (): Promise<void> => {
       await sleep(opts.firstDeltaMs ?? 0);
-      for (let off = 0; off < wire.length && !cancelled && !this.closed; off += step) {
+      for (let off = 0, i = 0; off < wire.length && !cancelled && !this.closed; off += step, i++) {
+        // The words of this stretch of audio, just ahead of it.
+        const upTo = Math.ceil(((i + 1) * words.length) / chunks);
+        if (upTo > wordsSent) {
+          this.send({ type: 'response.output_audio_transcript.delta', event_id: this.#id('event'), response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: words.slice(wordsSent, upTo).join('') });
+          wordsSent = upTo;
+        }
         const chunk = wire.subarray(off, Math.min(off + step, wire.length));
         res.firstDeltaAt ??= performance.now();
         this.send({ type: 'response.output_audio.delta', event_id: this.#id('event'), response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: chunk.toString('base64') });

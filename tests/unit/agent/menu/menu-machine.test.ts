@@ -199,7 +199,25 @@ test('menuPrompts lists every prompt once with its key', () => {
   const prompts = menuPrompts(cfg);
   assert.deepEqual(
     prompts.map((p) => p.key),
-    ['greeting', 'goodbye', 'invalid', 'menu:main', 'option:main:1', 'option:main:3', 'option:main:4', 'menu:sub'],
+    ['greeting', 'goodbye', 'invalid', 'fallback-apology', 'menu:main', 'option:main:1', 'option:main:3', 'option:main:4', 'menu:sub'],
   );
   assert.equal(prompts.find((p) => p.key === 'option:main:4')?.text, 'TO SUB');
+  assert.equal(prompts.find((p) => p.key === 'fallback-apology')?.text, 'Sorry, our assistant is not available right now.', 'the default apology');
+  assert.equal(menuPrompts({ ...cfg, fallbackApology: 'OOPS' }).find((p) => p.key === 'fallback-apology')?.text, 'OOPS');
+});
+
+test('after a failed AI agent: the apology, then the greeting, then the menu', () => {
+  const m = driver({ ...cfg, fallbackApology: 'OOPS' });
+  assert.deepEqual(m.send({ type: 'start', apology: true }), ['play fallback-apology "OOPS"']);
+  assert.equal(m.state.phase, 'apology');
+  assert.deepEqual(m.send({ type: 'start', apology: true }), [], 'a second start changes nothing');
+  assert.deepEqual(m.done(), ['play greeting "HELLO"']);
+  assert.deepEqual(m.done(), ['play menu:main "MAIN"']);
+  assert.deepEqual(m.done(), ['timer 5']);
+});
+
+test('a digit during the apology interrupts it and acts in the start menu', () => {
+  const m = driver();
+  m.send({ type: 'start', apology: true });
+  assert.deepEqual(m.digit('2'), ['cancel-playout', 'play menu:sub "SUB"']);
 });

@@ -20,6 +20,7 @@ const cfg: VoiceMenuConfig = {
   goodbye: 'BYE',
   invalid: 'INVALID',
   transferFailed: 'SORRY',
+  fallbackApology: 'APOLOGY',
   start: 'main',
   inputTimeoutSec: 5,
   maxRepeats: 1,
@@ -66,7 +67,7 @@ class ManualTimers implements MenuTimers {
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-function harness(opts: { tts?: FakeTts; log?: AgentCallContext['log'] } = {}) {
+function harness(opts: { tts?: FakeTts; log?: AgentCallContext['log']; fallbackFrom?: AgentCallContext['fallbackFrom'] } = {}) {
   const output = new Playout({ sampleRate: 8000 });
   const queued: string[] = [];
   const play = output.play.bind(output);
@@ -87,6 +88,7 @@ function harness(opts: { tts?: FakeTts; log?: AgentCallContext['log'] } = {}) {
     leg,
     control: { hangup: (r) => void hangups.push(r), sendDtmf: async () => {}, fallback: () => {}, transfer: async () => ({ ok: false, reason: 'unavailable' }) },
     log: opts.log ?? silentLogger,
+    ...(opts.fallbackFrom && { fallbackFrom: opts.fallbackFrom }),
   };
   const session = new MenuSession(ctx, cfg, tts, { timers });
   const frame = new Int16Array(160);
@@ -124,6 +126,19 @@ test('greeting, then the menu prompt, then the input timer; prompts are synthesi
   await h.pump(5);
   assert.equal(h.timers.pending.size, 1);
   assert.equal([...h.timers.pending.values()][0]?.ms, 5000);
+  await h.session.stop('test');
+});
+
+test('taking over from a failed AI agent: the apology first, then greeting and menu', async () => {
+  const h = harness({ fallbackFrom: { kind: 's2s', reason: 'no agent audio in time' } });
+  await h.session.start();
+  await flush();
+  assert.deepEqual(h.queued, ['fallback-apology']);
+  assert.equal(h.tts.calls[0]?.text, 'APOLOGY');
+  await h.pump(5);
+  assert.deepEqual(h.queued, ['fallback-apology', 'greeting']);
+  await h.pump(5);
+  assert.deepEqual(h.queued, ['fallback-apology', 'greeting', 'menu:main']);
   await h.session.stop('test');
 });
 
@@ -248,14 +263,22 @@ test('the factory pre-synthesises every prompt, so the first call starts without
   const factory = createMenuFactory(cfg, tts, silentLogger);
   assert.equal(factory.kind, 'menu');
   await factory.prewarm([8000, 8000]);
-  assert.equal(tts.synthesisRuns, 5, 'HELLO, BYE, INVALID, MAIN, ONE at 8000 Hz');
+  assert.equal(tts.synthesisRuns, 6, 'HELLO, BYE, INVALID, APOLOGY, MAIN, ONE at 8000 Hz');
   const h = harness();
   const session = factory.create({ callId: 'c2', band: 'narrow', from: '', dialed: '', variables: {}, leg: h.leg, control: { hangup: () => {}, sendDtmf: async () => {}, fallback: () => {}, transfer: async () => ({ ok: false, reason: 'unavailable' }) }, log: silentLogger });
   assert.equal(session.kind, 'menu');
   await session.start();
   await flush();
   assert.deepEqual(h.queued, ['greeting']);
-  assert.equal(tts.synthesisRuns, 5);
+  assert.equal(tts.synthesisRuns, 6);
+  // A fallback call starts with the pre-synthesised apology: still no espeak run.
+  const h2 = harness();
+  const fb = factory.create({ callId: 'c3', band: 'narrow', from: '', dialed: '', variables: {}, leg: h2.leg, control: { hangup: () => {}, sendDtmf: async () => {}, fallback: () => {}, transfer: async () => ({ ok: false, reason: 'unavailable' }) }, log: silentLogger, fallbackFrom: { kind: 's2s', reason: 'provider error' } });
+  await fb.start();
+  await flush();
+  assert.deepEqual(h2.queued, ['fallback-apology']);
+  assert.equal(tts.synthesisRuns, 6);
+  await fb.stop('done');
   assert.ok(h.output.queuedMs > 200, 'real speech queued');
   await session.stop('done');
 });

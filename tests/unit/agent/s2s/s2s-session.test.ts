@@ -11,6 +11,9 @@ import type { S2sSessionSettings } from '../../../../agent/providers/s2s/types.t
 import { audioFormatFor } from '../../../../agent/s2s/s2s-factory.ts';
 import { S2sSession } from '../../../../agent/s2s/s2s-session.ts';
 import { ToolRunner } from '../../../../agent/s2s/tool-runner.ts';
+import { CallPolicy } from '../../../../agent/tools/call-policy.ts';
+import { ToolRunner as PolicyToolRunner } from '../../../../agent/tools/tool-runner.ts';
+import { ToolValidator } from '../../../../policies/tool-validation.ts';
 import { BUILTIN_TOOLS } from '../../../../agent/s2s/tools.ts';
 import type { AgentCallContext } from '../../../../agent/types.ts';
 import type { CodecName } from '../../../../codecs/types.ts';
@@ -46,7 +49,7 @@ describe('S2sSession with the OpenAI Realtime provider', () => {
   });
   after(() => server.close());
 
-  function rig(codec: CodecName, opts: { key?: string; responseTimeoutMs?: number; greeting?: string } = {}): Rig {
+  function rig(codec: CodecName, opts: { key?: string; responseTimeoutMs?: number; greeting?: string; policy?: CallPolicy } = {}): Rig {
     const leg = new FakeLeg(codecInfo(codec));
     const fallbacks: string[] = [];
     const hangups: string[] = [];
@@ -59,6 +62,7 @@ describe('S2sSession with the OpenAI Realtime provider', () => {
       leg,
       log: pino({ level: 'silent' }),
       control: { hangup: (r) => hangups.push(r), sendDtmf: (d) => leg.sendDtmf(d), fallback: (r) => fallbacks.push(r), transfer: () => Promise.resolve({ ok: false as const, reason: 'unavailable' as const }) },
+      ...(opts.policy ? { policy: opts.policy } : {}),
     };
     const tools = [BUILTIN_TOOLS.end_call!, BUILTIN_TOOLS.send_dtmf!];
     const settings: S2sSessionSettings = {
@@ -144,6 +148,75 @@ describe('S2sSession with the OpenAI Realtime provider', () => {
       assert.ok(conn.inputBytes >= 320 * 1.5 * 2, 'input audio appended at 24 kHz');
       assert.deepEqual(conn.violations.filter((v) => !RACES.test(v)), []);
       assert.deepEqual(r.fallbacks, []);
+    } finally {
+      r.stopPacer();
+      await r.session.stop('test');
+    }
+  });
+
+  test('never-say guard: a forbidden phrase in the transcript stops that response like a barge-in', async () => {
+    const audit: Array<{ type: string; data: Readonly<Record<string, unknown>> }> = [];
+    const policy = new CallPolicy({
+      persona: { name: 'p', instructions: 'x', language: 'en-US', vocabulary: [], tools: [], neverSay: ['guaranteed refund'], variables: {}, limits: { maxToolCalls: 1 } },
+      tools: new PolicyToolRunner({ callId: 'c1', validator: new ToolValidator([]), tools: new Map(), maxToolCalls: 1 }),
+      audit: (type, data) => audit.push({ type, data }),
+    });
+    const hits0 = (await metrics.guardrailHits.get()).values.find((v) => v.labels.kind === 'never-say')?.value ?? 0;
+    const bargeIns0 = (await metrics.s2sBargeIns.get()).values[0]?.value ?? 0;
+    const next = server.nextConnection(5000);
+    const r = rig('PCMU', { policy });
+    try {
+      const conn = await next;
+      let resp: ReturnType<typeof conn.respondWithAudio> | undefined;
+      // 4 s of audio, 40 words: the forbidden phrase arrives in the transcript around the 2.5 s mark.
+      const words = 'Hello and welcome, thank you for calling us today, I am here to help you with your account and your orders. ';
+      conn.on('event', (e) => {
+        if (e.type === 'response.create' && !resp) resp = conn.respondWithAudio(speech, { chunkMs: 100, paceMs: 60, transcript: `${words}You will get a guaranteed refund for every order, no questions asked at all.` });
+      });
+      await r.session.start();
+      await until(() => conn.received.some((e) => e.type === 'response.cancel'), 8000, 'response.cancel');
+      const heardAtCut = r.heardMs();
+      assert.ok(r.leg.output.idle, 'playout cleared at once');
+      assert.equal(await resp!.done, 'cancelled');
+      await until(() => conn.truncates.length > 0, 3000, 'truncate');
+      const t = conn.truncates[0]!;
+      assert.equal(t.itemId, resp!.itemId);
+      assert.ok(heardAtCut > 0 && Math.abs(t.audioEndMs - heardAtCut) <= 20, `truncated at ${t.audioEndMs} ms, caller heard ${heardAtCut} ms`);
+      assert.ok(t.audioEndMs < resp!.sentMs, 'the model keeps only what the caller heard');
+      await new Promise((res) => setTimeout(res, 300));
+      assert.equal(r.heardMs(), heardAtCut, 'no agent audio after the guardrail hit');
+      const hits = (await metrics.guardrailHits.get()).values.find((v) => v.labels.kind === 'never-say')?.value ?? 0;
+      assert.equal(hits - hits0, 1, 'one never-say hit counted');
+      assert.equal((await metrics.s2sBargeIns.get()).values[0]?.value ?? 0, bargeIns0, 'not counted as a barge-in');
+      assert.deepEqual(audit.filter((a) => a.type === 'guardrail').map((a) => a.data.kind), ['never-say']);
+      assert.equal(conn.received.filter((e) => e.type === 'response.cancel').length, 1);
+      assert.deepEqual(conn.violations.filter((v) => !RACES.test(v)), []);
+      assert.deepEqual(r.fallbacks, []);
+    } finally {
+      r.stopPacer();
+      await r.session.stop('test');
+    }
+  });
+
+  test('never-say guard: allowed speech plays to the end', async () => {
+    const policy = new CallPolicy({
+      persona: { name: 'p', instructions: 'x', language: 'en-US', vocabulary: [], tools: [], neverSay: ['guaranteed refund'], variables: {}, limits: { maxToolCalls: 1 } },
+      tools: new PolicyToolRunner({ callId: 'c1', validator: new ToolValidator([]), tools: new Map(), maxToolCalls: 1 }),
+    });
+    const next = server.nextConnection(5000);
+    const r = rig('PCMU', { policy });
+    try {
+      const conn = await next;
+      let resp: ReturnType<typeof conn.respondWithAudio> | undefined;
+      conn.on('event', (e) => {
+        if (e.type === 'response.create' && !resp) resp = conn.respondWithAudio(speech.subarray(0, 24000), { transcript: 'Refunds are handled by our team, who will call you back.' });
+      });
+      await r.session.start();
+      await until(() => resp !== undefined, 3000, 'response');
+      assert.equal(await resp!.done, 'completed');
+      await until(() => r.leg.output.idle && r.heardMs() >= 900, 3000, 'audio played');
+      assert.equal(conn.received.some((e) => e.type === 'response.cancel'), false);
+      assert.equal(conn.truncates.length, 0);
     } finally {
       r.stopPacer();
       await r.session.stop('test');

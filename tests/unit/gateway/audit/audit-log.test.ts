@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { AuditLog } from '../../../../gateway/audit/audit-log.ts';
+import { AuditLog, auditFileName } from '../../../../gateway/audit/audit-log.ts';
 import { verifyAuditFile } from '../../../../gateway/audit/audit-verify.ts';
 
 const dirs: string[] = [];
@@ -16,37 +16,72 @@ function tmp(): string {
   return d;
 }
 
-async function writeCall(log: AuditLog): Promise<void> {
-  log.record('c1', 'call-start', { from: 'sip:+15551234567@carrier', dialed: '+15550001', trunk: 'carrier' });
-  log.record('c1', 'route', { action: 'agent', agents: ['cascade', 'menu'], persona: 'support' });
-  log.record('c1', 'turn', { role: 'caller', text: 'My card is 4111 1111 1111 1111, email jo@example.com' });
-  log.record('c1', 'tool-call', { tool: 'lookup_order', stage: 'result', outcome: 'ok', arguments: { orderId: 'A-1' }, result: { status: 'shipped' } });
-  log.record('c1', 'call-end', { result: 'caller-hangup' });
-  await log.flush();
+/** One call from start to end; resolves with its (closed) file. */
+async function writeCall(log: AuditLog, callId = 'c1'): Promise<string> {
+  const c = log.openCall(callId);
+  c.record('call-start', { from: 'sip:+15551234567@carrier', dialed: '+15550001', trunk: 'carrier' });
+  c.record('route', { action: 'agent', agents: ['cascade', 'menu'], persona: 'support' });
+  c.record('turn', { role: 'caller', text: 'My card is 4111 1111 1111 1111, email jo@example.com' });
+  c.record('tool-call', { tool: 'lookup_order', stage: 'result', outcome: 'ok', arguments: { orderId: 'A-1' }, result: { status: 'shipped' } });
+  c.record('call-end', { result: 'caller-hangup' });
+  await c.close();
+  return c.file;
 }
 
 const day = new Date('2026-03-01T10:00:00Z');
 
-test('a day file verifies, with numbers and card digits redacted', async () => {
+test('one file per call under its day, verified, with numbers and card digits redacted', async () => {
   const dir = tmp();
   const log = new AuditLog({ dir, redactPii: true, now: () => day });
-  await writeCall(log);
-  const file = log.fileFor(day);
-  assert.match(file, /audit-2026-03-01\.jsonl$/);
+  const file = await writeCall(log, 'a84b4c76e66710@pc33.atlanta.com');
+  assert.equal(dirname(file), join(dir, '2026-03-01'));
+  assert.match(basename(file), /^a84b4c76e66710_pc33\.atlanta\.com-[0-9a-f]{12}\.jsonl$/);
   assert.deepEqual(verifyAuditFile(file), { ok: true, records: 5, head: (verifyAuditFile(file) as { head: string }).head });
   const text = readFileSync(file, 'utf8');
   assert.doesNotMatch(text, /4111|15551234567|jo@example\.com/);
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string; data: Record<string, unknown> });
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string; callId: string; data: Record<string, unknown> });
   assert.deepEqual(lines.map((l) => l.type), ['call-start', 'route', 'turn', 'tool-call', 'call-end']);
+  assert.ok(lines.every((l) => l.callId === 'a84b4c76e66710@pc33.atlanta.com'));
   assert.equal(lines[0]?.data.from, 'sip:[user]@carrier');
   assert.deepEqual(lines[3]?.data.result, { status: 'shipped' });
+  assert.equal(log.openCalls, 0, 'the closed call holds nothing');
+});
+
+test('a hostile or huge Call-ID stays in the day directory with a bounded name', () => {
+  const names = ['../../etc/passwd', '/abs/olute', '..', 'x'.repeat(5000), 'a b\u0000c\nd', ''].map((id) => auditFileName(id, day, 0));
+  for (const n of names) {
+    assert.equal(dirname(n), '2026-03-01', n);
+    assert.match(basename(n), /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}-[0-9a-f]{12}\.jsonl$/, n);
+  }
+  assert.notEqual(auditFileName('same', day, 0), auditFileName('same', day, 1), 'a reused Call-ID gets another file');
+});
+
+test('concurrent calls each chain from the genesis in their own file; records after close are dropped', async () => {
+  const dir = tmp();
+  const log = new AuditLog({ dir, redactPii: false, now: () => day });
+  const a = log.openCall('same-id');
+  const b = log.openCall('same-id');
+  const c = log.openCall('other');
+  assert.equal(log.openCalls, 3);
+  for (let i = 0; i < 3; i++) for (const x of [a, b, c]) x.record('turn', { role: 'caller', text: `t${i}` });
+  await a.close();
+  a.record('turn', { role: 'agent', text: 'too late' });
+  await log.close();
+  assert.equal(log.openCalls, 0);
+  const files = readdirSync(join(dir, '2026-03-01')).filter((f) => f.endsWith('.jsonl'));
+  assert.equal(files.length, 3);
+  for (const f of [a.file, b.file, c.file]) {
+    const v = verifyAuditFile(f);
+    assert.equal(v.ok && v.records, 3, f);
+    assert.equal((JSON.parse(readFileSync(f, 'utf8').split('\n')[0]!) as { prev: string }).prev, '0'.repeat(64));
+    assert.ok(existsSync(`${f}.head`));
+  }
+  assert.doesNotMatch(readFileSync(a.file, 'utf8'), /too late/);
 });
 
 test('an edited line is caught at the line after it; the last line against the head', async () => {
   const dir = tmp();
-  const log = new AuditLog({ dir, redactPii: false, now: () => day });
-  await writeCall(log);
-  const file = log.fileFor(day);
+  const file = await writeCall(new AuditLog({ dir, redactPii: false, now: () => day }));
   const original = readFileSync(file, 'utf8');
   const lines = original.trim().split('\n');
 
@@ -72,30 +107,9 @@ test('an edited line is caught at the line after it; the last line against the h
   assert.equal(verifyAuditFile(file).ok, true);
 });
 
-test('a restart continues the chain of the day; a new day starts a new file', async () => {
-  const dir = tmp();
-  await writeCall(new AuditLog({ dir, redactPii: false, now: () => day }));
-  const again = new AuditLog({ dir, redactPii: false, now: () => day });
-  await writeCall(again);
-  const v = verifyAuditFile(again.fileFor(day));
-  assert.equal(v.ok && v.records, 10);
-  const next = new Date('2026-03-02T00:00:01Z');
-  let now = day;
-  const rolling = new AuditLog({ dir, redactPii: false, now: () => now });
-  rolling.record('c2', 'call-start', {});
-  now = next;
-  rolling.record('c2', 'call-end', { result: 'caller-hangup' });
-  await rolling.flush();
-  const v2 = verifyAuditFile(rolling.fileFor(next));
-  assert.equal(v2.ok && v2.records, 1);
-  assert.equal((verifyAuditFile(rolling.fileFor(day)) as { records: number }).records, 11);
-});
-
 test('the verifier command: exit 0 when intact, 1 with the line when tampered', async () => {
   const dir = tmp();
-  const log = new AuditLog({ dir, redactPii: false, now: () => day });
-  await writeCall(log);
-  const file = log.fileFor(day);
+  const file = await writeCall(new AuditLog({ dir, redactPii: false, now: () => day }));
   const run = (f: string) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/audit/verify-cli.ts', f], { cwd: process.cwd() }).then(
       (r) => ({ code: 0, out: r.stdout }),

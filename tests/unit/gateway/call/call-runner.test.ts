@@ -167,6 +167,11 @@ test('an agent that fails hands the call to the next of the chain; with none lef
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(second[0]?.events, ['start']);
   assert.equal(call.state.status === 'agent' && call.state.agent, second[0]);
+  // The next agent knows it takes over from a failed one (the menu apologises first), same call otherwise.
+  assert.equal(agents[0]!.ctx.fallbackFrom, undefined);
+  assert.deepEqual(second[0]!.ctx.fallbackFrom, { kind: agents[0]!.kind, reason: 'provider down' });
+  assert.equal(second[0]!.ctx.callId, agents[0]!.ctx.callId);
+  assert.equal(second[0]!.ctx.control, agents[0]!.ctx.control);
   second[0]!.ctx.control.fallback('menu broke too');
   assert.equal(call.state.status === 'ended' && call.state.termination.result, 'error');
   assert.ok(dialog.actions.includes('bye'));

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { AgentCallEvent, AgentSession } from '../../../../agent/types.ts';
 import type { TransfersConfig } from '../../../../config/types.ts';
+import { AuditLog } from '../../../../gateway/audit/audit-log.ts';
+import { verifyAuditFile } from '../../../../gateway/audit/audit-verify.ts';
 import { Call } from '../../../../gateway/call/call.ts';
 import { transferCall } from '../../../../gateway/call/transfer.ts';
 import { handleIncomingRefer } from '../../../../gateway/call/incoming-refer.ts';
@@ -132,4 +137,34 @@ test('incoming REFER while our own transfer runs → 491', () => {
   const r = fakeRefer();
   handleIncomingRefer(call, r.refer, 'accept');
   assert.deepEqual(r.steps, ['reject 491']);
+});
+
+test('transfers and incoming REFERs are recorded in the call\'s audit file, which verifies', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'transfer-audit-'));
+  try {
+    const audit = new AuditLog({ dir, redactPii: false }).openCall('xfer-1');
+    const { dialog, call } = agentCall();
+    const refused = transferCall(call, 'sip:bob@desk.example.com', CFG, audit.record);
+    dialog.refers[0]!.settle({ ok: false, stage: 'failed', status: 486 });
+    await refused;
+    await transferCall(call, 'sip:attacker@evil.example', CFG, audit.record);
+    handleIncomingRefer(call, fakeRefer().refer, 'accept', audit.record);
+    handleIncomingRefer(call, fakeRefer().refer, 'reject', audit.record);
+    const done = transferCall(call, 'sip:operator@pbx.example.com', CFG, audit.record);
+    dialog.refers[1]!.settle({ ok: true, status: 200 });
+    await done;
+    await audit.close();
+    assert.equal(verifyAuditFile(audit.file).ok, true);
+    const lines = readFileSync(audit.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    assert.ok(lines.every((l) => l.type === 'transfer'));
+    assert.deepEqual(lines.map((l) => l.data), [
+      { direction: 'outbound', target: 'sip:bob@desk.example.com', outcome: 'failed', sipStatus: 486 },
+      { direction: 'outbound', target: 'sip:attacker@evil.example', outcome: 'refused' },
+      { direction: 'inbound', target: 'sip:elsewhere@192.0.2.9', policy: 'accept', action: 'accepted', sipStatus: 202, notifyStatus: 503 },
+      { direction: 'inbound', target: 'sip:elsewhere@192.0.2.9', policy: 'reject', action: 'rejected', sipStatus: 403 },
+      { direction: 'outbound', target: 'sip:operator@pbx.example.com', outcome: 'transferred', sipStatus: 200 },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

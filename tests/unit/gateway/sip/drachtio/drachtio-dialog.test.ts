@@ -1,0 +1,204 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { silentLogger } from '../../../../../gateway/log.ts';
+import { DrachtioSignaling, urisOf } from '../../../../../gateway/sip/drachtio/drachtio-signaling.ts';
+import type { SrfApp, SrfDialog, SrfRequest, SrfResponse, SrfSendOpts } from '../../../../../gateway/sip/drachtio/drachtio-wire.ts';
+import type { SipDialog } from '../../../../../gateway/sip/dialog.ts';
+
+/**
+ * A stand-in for drachtio-srf 5 that behaves as the real one was seen to (reference page): req has
+ * no callId/from/to/sdp properties, only get()/getParsedHeader()/body; createUAS resolves when the
+ * 200 is sent and the ACK comes later as a dialog event; shortcuts like dialog.refer() throw.
+ */
+class FakeRes implements SrfResponse {
+  finalResponseSent = false;
+  readonly sent: { status: number; opts?: SrfSendOpts | string }[] = [];
+  send(status: number, reason?: string | SrfSendOpts, opts?: SrfSendOpts): void {
+    this.sent.push({ status, opts: opts ?? reason });
+    if (status >= 200) this.finalResponseSent = true;
+  }
+}
+
+function fakeReq(headers: Record<string, string> = {}, body = 'v=0\r\n'): SrfRequest {
+  const h: Record<string, string> = { 'Call-ID': 'abc@1', From: '<sip:+15550100@10.0.0.1>;tag=1', To: '<sip:+15550199@10.0.0.2>', 'X-Ivr-Context': 'billing', ...headers };
+  const req = Object.assign(new EventEmitter(), {
+    method: 'INVITE',
+    uri: 'sip:+15550199@10.0.0.2',
+    body,
+    source_address: '127.0.0.1',
+    source_port: 5062,
+    protocol: 'udp',
+    headers: h,
+    get: (n: string) => h[n],
+    has: (n: string) => n in h,
+    getParsedHeader: (n: string) => ({ uri: (h[n] ?? '').replace(/^<([^>]*)>.*$/, '$1') }),
+  });
+  return req as unknown as SrfRequest;
+}
+
+class FakeDialog extends EventEmitter implements SrfDialog {
+  readonly id = 'abc@1;from-tag=1';
+  readonly requests: { method: string; headers?: Record<string, string>; body?: string }[] = [];
+  destroyed = false;
+  referStatus = 202;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number }> {
+    this.requests.push(opts);
+    return Promise.resolve({ status: opts.method === 'REFER' ? this.referStatus : 200 });
+  }
+  destroy(): Promise<unknown> {
+    this.destroyed = true;
+    return Promise.resolve();
+  }
+  refer(): never {
+    throw new TypeError('this.request is not a function');
+  }
+}
+
+class FakeSrf extends EventEmitter implements SrfApp {
+  inviteFn: ((req: SrfRequest, res: SrfResponse) => void) | undefined;
+  optionsFn: ((req: SrfRequest, res: SrfResponse) => void) | undefined;
+  readonly dialogs: FakeDialog[] = [];
+  connect(): void {
+    setImmediate(() => this.emit('connect', null, 'tcp/127.0.0.1:5080,udp/127.0.0.1:5080', '1.0.0'));
+  }
+  disconnect(): void {}
+  invite(fn: (req: SrfRequest, res: SrfResponse) => void): void {
+    this.inviteFn = fn;
+  }
+  options(fn: (req: SrfRequest, res: SrfResponse) => void): void {
+    this.optionsFn = fn;
+  }
+  createUAS(_req: SrfRequest, res: SrfResponse): Promise<SrfDialog> {
+    res.send(200);
+    const d = new FakeDialog();
+    this.dialogs.push(d);
+    return Promise.resolve(d);
+  }
+}
+
+async function setup(): Promise<{ srf: FakeSrf; sig: DrachtioSignaling; next: () => Promise<{ dialog: SipDialog; res: FakeRes; req: SrfRequest }> }> {
+  const srf = new FakeSrf();
+  const sig = new DrachtioSignaling({ host: '127.0.0.1', port: 9022, secret: 's', user: 'trunkline', trunkFor: () => 'lab', log: silentLogger, srf });
+  await sig.start();
+  const next = (): Promise<{ dialog: SipDialog; res: FakeRes; req: SrfRequest }> =>
+    new Promise((resolve) => {
+      const req = fakeReq();
+      const res = new FakeRes();
+      sig.once('invite', (dialog) => resolve({ dialog, res, req }));
+      srf.inviteFn!(req, res);
+    });
+  return { srf, sig, next };
+}
+
+describe('drachtio signaling (drachtio-srf 5 behaviour)', () => {
+  test('URIs from the connect hostport', async () => {
+    const { sig } = await setup();
+    assert.deepEqual(sig.uris, ['sip:trunkline@127.0.0.1:5080;transport=tcp', 'sip:trunkline@127.0.0.1:5080;transport=udp']);
+    assert.deepEqual(urisOf('', 'x'), []);
+  });
+
+  test('CallInfo read with get()/getParsedHeader(), not the lying properties', async () => {
+    const { next } = await setup();
+    const { dialog } = await next();
+    assert.equal(dialog.info.callId, 'abc@1');
+    assert.equal(dialog.info.from, 'sip:+15550100@10.0.0.1');
+    assert.equal(dialog.info.dialed, '+15550199');
+    assert.equal(dialog.info.headers['x-ivr-context'], 'billing');
+    assert.equal(dialog.info.trunk, 'lab');
+    assert.equal(dialog.offer, 'v=0\r\n');
+  });
+
+  test('answer() waits for the ACK, not for createUAS', async () => {
+    const { srf, next } = await setup();
+    const { dialog, res } = await next();
+    let acked = false;
+    const p = dialog.answer('v=0\r\n').then(() => (acked = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(res.sent.at(-1)?.status, 200);
+    assert.equal(acked, false, 'the 200 is sent but no ACK yet');
+    srf.dialogs[0]!.emit('ack');
+    await p;
+    assert.equal(dialog.state, 'confirmed');
+  });
+
+  test('REFER with no listener is refused 403 (not auto-200); INFO DTMF reaches the call', async () => {
+    const { srf, next } = await setup();
+    const { dialog } = await next();
+    const a = dialog.answer('v=0\r\n');
+    await new Promise((r) => setImmediate(r));
+    const d = srf.dialogs[0]!;
+    d.emit('ack');
+    await a;
+    const referRes = new FakeRes();
+    d.emit('refer', fakeReq({ 'Refer-To': '<sip:agent@pbx>' }), referRes);
+    assert.equal(referRes.sent[0]?.status, 403);
+    const digits: string[] = [];
+    dialog.on('dtmf', (x) => digits.push(x.digit));
+    const infoRes = new FakeRes();
+    d.emit('info', fakeReq({ 'Content-Type': 'application/dtmf-relay' }, 'Signal=5\r\nDuration=160\r\n'), infoRes);
+    assert.equal(infoRes.sent[0]?.status, 200);
+    assert.deepEqual(digits, ['5']);
+    const badInfo = new FakeRes();
+    d.emit('info', fakeReq({ 'Content-Type': 'application/x-weird' }, 'zzz'), badInfo);
+    assert.equal(badInfo.sent[0]?.status, 415);
+  });
+
+  test('refer() goes through dialog.request (the shortcut throws) and follows sipfrag NOTIFYs', async () => {
+    const { srf, next } = await setup();
+    const { dialog } = await next();
+    const a = dialog.answer('v=0\r\n');
+    await new Promise((r) => setImmediate(r));
+    const d = srf.dialogs[0]!;
+    d.emit('ack');
+    await a;
+    const progress: number[] = [];
+    const outcome = dialog.refer('sip:agent@pbx', { onProgress: (s) => progress.push(s), timeoutMs: 2000 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(d.requests[0]?.method, 'REFER');
+    assert.equal(d.requests[0]?.headers?.['Refer-To'], '<sip:agent@pbx>');
+    const n1 = new FakeRes();
+    d.emit('notify', fakeReq({ 'Content-Type': 'message/sipfrag;version=2.0', 'Subscription-State': 'active' }, 'SIP/2.0 180 Ringing\r\n'), n1);
+    const n2 = new FakeRes();
+    d.emit('notify', fakeReq({ 'Content-Type': 'message/sipfrag;version=2.0', 'Subscription-State': 'terminated' }, 'SIP/2.0 200 OK\r\n'), n2);
+    assert.deepEqual(await outcome, { ok: true, status: 200 });
+    assert.deepEqual(progress, [180]);
+    assert.equal(n1.sent[0]?.status, 200);
+  });
+
+  test('BYE from the caller (destroy) ends; 503 when not accepting or media not ready; OPTIONS 200', async () => {
+    const { srf, sig, next } = await setup();
+    const { dialog } = await next();
+    const a = dialog.answer('v=0\r\n');
+    await new Promise((r) => setImmediate(r));
+    srf.dialogs[0]!.emit('ack');
+    await a;
+    const ev: string[] = [];
+    dialog.on('bye', () => ev.push('bye'));
+    dialog.on('ended', () => ev.push('ended'));
+    srf.dialogs[0]!.emit('destroy');
+    assert.deepEqual(ev, ['bye', 'ended']);
+    sig.setAccepting(false);
+    const res = new FakeRes();
+    srf.inviteFn!(fakeReq(), res);
+    assert.equal(res.sent[0]?.status, 503);
+    const o = new FakeRes();
+    srf.optionsFn!(fakeReq(), o);
+    assert.equal(o.sent[0]?.status, 200);
+  });
+
+  test('CANCEL before answer; losing drachtio-server ends calls in progress', async () => {
+    const { srf, next } = await setup();
+    const first = await next();
+    const ev: string[] = [];
+    first.dialog.on('cancel', () => ev.push('cancel'));
+    (first.req as unknown as EventEmitter).emit('cancel');
+    assert.deepEqual(ev, ['cancel']);
+    assert.equal(first.dialog.state, 'terminated');
+    const second = await next();
+    const ended = new Promise<void>((r) => second.dialog.once('ended', () => r()));
+    srf.emit('reconnecting');
+    await ended;
+    assert.equal(second.dialog.state, 'terminated');
+  });
+});
