@@ -84,7 +84,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   const httpPort = await freeTcpPort();
   const rtpRange = await freeUdpRange(200);
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    // A developer's own OpenAI key must never reach the gateway under test: a test that wants the
+    // AI agents passes its fake server's key and base URL in opts.env.
+    ...withoutKeys(process.env as Record<string, string>),
     TRUNKLINE_BIND: '127.0.0.1',
     TRUNKLINE_SIP_PORT: String(sipPort),
     TRUNKLINE_HTTP_PORT: String(httpPort),
@@ -167,4 +169,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     isRunning: () => exit === null,
     stop,
   };
+}
+
+function withoutKeys(env: Record<string, string>): Record<string, string> {
+  const { OPENAI_API_KEY: _k, OPENAI_BASE_URL: _u, ...rest } = env;
+  return rest;
 }
