@@ -33,7 +33,7 @@ typecheck: node_modules
 # Prints figures and writes bench/results/ (latest.json, report.md) and README's performance table;
 # never fails the build (bench/run.ts exits 0). BENCH_QUICK=1 for a short try, BENCH_ONLY=id,id.
 bench: deps-test node_modules
-	@bash tests/install-debs.sh $(BENCH_PKGS)
+	-@bash tests/install-debs.sh $(BENCH_PKGS)
 	$(TSX) bench/run.ts
 
 # Debian packages: installed only when missing, so a machine that has them never touches the network.
