@@ -19,7 +19,7 @@ import { Pacer } from './media/pacer.ts';
 import { PortPool } from './media/rtp/port-pool.ts';
 import { RtpLeg } from './media/rtp/rtp-leg.ts';
 import { EmbeddedSignaling } from './sip/embedded/uas.ts';
-import { createAdmissionScreen } from './security/admission-screen.ts';
+import { createAdmission, createAdmissionScreen } from './security/admission-screen.ts';
 import { drainCalls } from './drain.ts';
 import type { Signaling, SipDialog } from './sip/dialog.ts';
 import { DrachtioSignaling } from './sip/drachtio/drachtio-signaling.ts';
@@ -70,7 +70,8 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
   // Issue 7: FreeSWITCH media (started once drachtio is connected: drachtio-fsmrf sends its INVITEs through it).
   let fsBackend: FreeswitchBackend | undefined;
   const signaling: Signaling = config.signaling.backend === 'drachtio'
-    ? new DrachtioSignaling(drachtioOptions(config, process.env, trunkFor, log, () => fsBackend?.ready() ?? config.media.backend !== 'freeswitch'))
+    // Issue 8: the same admission policy screens INVITEs through drachtio (no digest auth there).
+    ? new DrachtioSignaling(drachtioOptions(config, process.env, trunkFor, log, () => fsBackend?.ready() ?? config.media.backend !== 'freeswitch', createAdmission(config, process.env, registry)))
     : new EmbeddedSignaling({
       config: config.sip, log, trunkFor,
       // Issue 8: admission (rate limits, scanners, digest auth), message limits, RFC 4028 session timers.

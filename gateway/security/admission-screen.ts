@@ -1,5 +1,5 @@
 import type { Config } from '../../config/types.ts';
-import { AdmissionPolicy, type TrunkCredentials } from '../../policies/admission.ts';
+import { AdmissionPolicy, type Admission, type AdmissionInput, type TrunkCredentials } from '../../policies/admission.ts';
 import { ConfigError } from '../errors.ts';
 import type { CallRegistry } from '../call/call-registry.ts';
 import { metrics } from '../metrics.ts';
@@ -17,6 +17,15 @@ export function createAdmissionScreen(
   registry: CallRegistry,
   trunkFor: (address: string) => string | undefined,
 ): RequestScreen {
+  const admit = createAdmission(config, env, registry);
+  return (req, source) => admit(admissionInput(req, source, trunkFor(source.address)));
+}
+
+/** The admission decision for one out-of-dialog request, counted in the metrics; any signaling backend. */
+export type Admit = (input: AdmissionInput) => Admission;
+
+/** The policy behind createAdmissionScreen, without the embedded stack's message types (the drachtio path uses it). */
+export function createAdmission(config: Config, env: Readonly<Record<string, string | undefined>>, registry: CallRegistry): Admit {
   const credentials = new Map<string, TrunkCredentials>();
   config.security.auth.trunks.forEach((t, i) => {
     const at = `security.auth.trunks[${i}]`;
@@ -33,9 +42,9 @@ export function createAdmissionScreen(
     credentials,
     activeCalls: (trunk) => ({ total: registry.size, trunk: registry.all().filter((c) => c.info.trunk === trunk).length }),
   });
-  return (req, source) => {
-    const verdict = policy.decide(admissionInput(req, source, trunkFor(source.address)), performance.now());
-    if (req.method === 'INVITE' && credentials.has(trunkFor(source.address) ?? '')) {
+  return (input) => {
+    const verdict = policy.decide(input, performance.now());
+    if (input.method === 'INVITE' && credentials.has(input.trunk ?? '')) {
       metrics.authResults.inc({ result: authResult(verdict.action === 'pass' ? undefined : verdict.reason) });
     }
     if (verdict.action !== 'pass') metrics.admissionRefused.inc({ reason: verdict.reason, action: verdict.action });

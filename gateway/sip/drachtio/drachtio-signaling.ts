@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import type { Admission, AdmissionInput } from '../../../policies/admission.ts';
 import type { Logger } from '../../log.ts';
 import { metrics } from '../../metrics.ts';
 import type { Signaling, SignalingEvents } from '../dialog.ts';
+import { drachtioAdmissionInput, refuse } from './drachtio-admission.ts';
 import { drachtioCallInfo } from './drachtio-call-info.ts';
 import { DrachtioDialog } from './drachtio-dialog.ts';
 import type { SrfApp, SrfRequest, SrfResponse } from './drachtio-wire.ts';
@@ -19,6 +21,8 @@ export interface DrachtioOptions {
   readonly connectTimeoutMs?: number;
   /** False while no media server can take a call (FreeSWITCH pool empty): INVITEs get 503 at once. */
   readonly mediaReady?: () => boolean;
+  /** Issue 8 admission (rate limits, scanners, call limits) of each INVITE; none admits everything. */
+  readonly admit?: (input: AdmissionInput) => Admission;
   /** Tests inject a fake; production builds drachtio-srf's `Srf`. */
   readonly srf?: SrfApp;
 }
@@ -96,11 +100,15 @@ export class DrachtioSignaling extends EventEmitter<SignalingEvents> implements 
 
   #onInvite(req: SrfRequest, res: SrfResponse): void {
     metrics.sipRequestsIn.inc({ method: 'INVITE', transport: String(req.protocol ?? 'udp').toLowerCase() });
+    const trunk = this.#o.trunkFor(req.source_address);
+    // Screened first, as the embedded UAS does, before any dialog or call exists (drachtio-admission.ts).
+    const verdict = this.#o.admit?.(drachtioAdmissionInput(req, trunk));
+    if (verdict !== undefined && verdict.action !== 'pass') return refuse(res, verdict);
     if (!this.#accepting || this.listenerCount('invite') === 0 || this.#o.mediaReady?.() === false) {
       res.send(503, { headers: { 'Retry-After': '30' } });
       return;
     }
-    const info = drachtioCallInfo(req, this.#o.trunkFor(req.source_address));
+    const info = drachtioCallInfo(req, trunk);
     const dialog = new DrachtioDialog(this.#srf, req, res, info, this.#o.log);
     this.#dialogs.add(dialog);
     dialog.once('ended', () => this.#dialogs.delete(dialog));

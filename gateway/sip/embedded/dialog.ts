@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../log.ts';
 import type { CallInfo } from '../call-info.ts';
 import type { ReferOptions, ReferOutcome, SipDialog, SipDialogEvents } from '../dialog.ts';
 import { SipError } from '../../errors.ts';
 import { metrics } from '../../metrics.ts';
-import type { Clock, TimerHandle } from './clock.ts';
-import type { Endpoint, SipRequest, SipResponse, Transport } from './message.ts';
+import type { TimerHandle } from './clock.ts';
+import type { DialogHost } from './dialog-host.ts';
+import type { Endpoint, SipRequest, SipResponse } from './message.ts';
 import { parseCSeq, parseNameAddr } from './header-values.ts';
 import { makeResponse } from './serialize.ts';
 import type { ServerInviteTransaction } from './transaction-server-invite.ts';
@@ -16,31 +16,11 @@ import { parseInfoBody, INFO_ACCEPT } from './info-dtmf.ts';
 import { ALLOW, SUPPORTED, optionsHeaders } from './capabilities.ts';
 import { buildInDialogRequest, nextHopFor, type DialogRouting } from './dialog-request.ts';
 import { OutgoingRefer } from './dialog-refer.ts';
+import { allowsUpdate, sendReInvite } from './dialog-reinvite-out.ts';
 import { dialogSessionTimer, sessionTimerHeaders, type SessionTimer, type SessionTimerPlan } from './session-timer.ts';
 import { EmbeddedIncomingRefer, referToProblem } from './dialog-refer-incoming.ts';
 
-/** What a dialog needs from the UAS core that owns the transports and transaction tables. */
-export interface DialogHost {
-  readonly clock: Clock;
-  readonly log: Logger;
-  /** Our Contact header value for a transport, e.g. `<sip:trunkline@127.0.0.1:5060>`. */
-  contact(transport: Transport): string;
-  /** Our Via sent-by on a transport. */
-  sentBy(transport: Transport): { readonly host: string; readonly port: number };
-  /** Sends a response outside any transaction (the 2xx retransmissions of §13.3.1.4). */
-  sendResponse(res: SipResponse, to: Endpoint): void;
-  /** Runs a non-INVITE client transaction; the final response, or undefined on Timer F. */
-  request(req: SipRequest, to: Endpoint): Promise<SipResponse | undefined>;
-  /** The dialog is over: forget it. */
-  release(dialog: EmbeddedDialog): void;
-  /**
-   * Runs an INVITE client transaction (transaction-client-invite.ts) for a re-INVITE we send; the first
-   * final response or undefined on Timer B. Without it a refresh is always an UPDATE.
-   */
-  requestInvite?(req: SipRequest, to: Endpoint, onRetransmitted2xx: (res: SipResponse) => void): Promise<SipResponse | undefined>;
-  /** Sends a request outside any transaction (the ACK for a 2xx, §13.2.2.4). */
-  sendRequest?(req: SipRequest, to: Endpoint): void;
-}
+export type { DialogHost } from './dialog-host.ts';
 
 export interface EmbeddedDialogOptions {
   readonly host: DialogHost;
@@ -324,28 +304,12 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     return this.#host.request(req, nextHopFor(this.#routing, this.#source));
   }
 
-  /**
-   * A refresh re-INVITE carrying our current SDP unchanged (so its o= version stays, RFC 3264 §8).
-   * The 2xx is ACKed by us (§13.2.2.4), and the same ACK re-sent for each retransmitted 2xx.
-   */
+  /** A refresh re-INVITE of ours (dialog-reinvite-out.ts); meanwhile the peer's offers get 491 (§14.1). */
   async #reInvite(): Promise<SipResponse | undefined> {
-    const transport = this.#source.transport;
-    const via = { transport, ...this.#host.sentBy(transport) };
     const cseq = this.#nextLocalCSeq();
-    const headers = { Contact: this.#contact(), Allow: ALLOW, Supported: SUPPORTED, ...this.#timerHeaders(), ...(this.#localSdp !== undefined ? { 'Content-Type': 'application/sdp' } : {}) };
-    const req = buildInDialogRequest(this.#routing, 'INVITE', cseq, via, headers);
-    if (this.#localSdp !== undefined) req.body = Buffer.from(this.#localSdp, 'utf8');
-    const to = nextHopFor(this.#routing, this.#source);
-    let ack: SipRequest | undefined;
-    const sendAck = (): void => {
-      ack ??= buildInDialogRequest(this.#routing, 'ACK', cseq, via);
-      this.#host.sendRequest?.(ack, to);
-    };
     this.#reInviting = true;
     try {
-      const res = await this.#host.requestInvite!(req, to, sendAck);
-      if (res !== undefined && res.status >= 200 && res.status < 300) sendAck();
-      return res;
+      return await sendReInvite({ host: this.#host, routing: this.#routing, source: this.#source, cseq, headers: this.#answerHeaders(), localSdp: this.#localSdp });
     } finally {
       this.#reInviting = false;
     }
@@ -424,11 +388,6 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
 
 export function dialogId(callId: string, localTag: string, remoteTag: string): string {
   return `${callId}\n${localTag}\n${remoteTag}`;
-}
-
-/** Whether the INVITE's Allow lists UPDATE (RFC 3311); an INVITE without Allow says nothing, so no. */
-function allowsUpdate(invite: SipRequest): boolean {
-  return invite.headers.getAll('Allow').some((v) => v.split(',').some((t) => t.trim().toUpperCase() === 'UPDATE'));
 }
 
 function safeCSeq(req: SipRequest): number | undefined {
