@@ -15,7 +15,7 @@
  * Decode: 256-entry table of 16-bit samples (the 13-bit value << 3).
  * A-law inverts the even bits of the code word (XOR 0x55, G.711 §3 note).
  */
-import { G711Decoder, G711Encoder } from './codec.ts';
+import { G711Decoder, G711Encoder, tableCodec } from './codec.ts';
 import type { CodecInfo } from '../types.ts';
 
 /** Upper bound of each of the 8 segments, 13-bit magnitude. */
@@ -53,19 +53,8 @@ for (let x = -32768; x < 32768; x++) ENCODE[x & 0xffff] = linear13ToAlaw(Math.mi
 const DECODE = new Int16Array(256);
 for (let c = 0; c < 256; c++) DECODE[c] = alawToLinear16(c);
 
-/** Encodes `min(pcm.length, out.length)` samples into `out`; returns the byte count. No allocation. */
-export function encodeInto(pcm: Int16Array, out: Uint8Array): number {
-  const n = Math.min(pcm.length, out.length);
-  for (let i = 0; i < n; i++) out[i] = ENCODE[pcm[i]! & 0xffff]!;
-  return n;
-}
-
-/** Decodes `min(payload.length, out.length)` code words into `out`; returns the sample count. */
-export function decodeInto(payload: Uint8Array, out: Int16Array): number {
-  const n = Math.min(payload.length, out.length);
-  for (let i = 0; i < n; i++) out[i] = DECODE[payload[i]!]!;
-  return n;
-}
+/** Encodes/decodes `min(input, output)` samples with the tables above; no allocation per call. */
+export const { encodeInto, decodeInto } = tableCodec(ENCODE, DECODE);
 
 export class AlawEncoder extends G711Encoder {
   constructor(info: CodecInfo) {

@@ -9,6 +9,25 @@ export type EncodeFn = (pcm: Int16Array, out: Uint8Array) => number;
 /** Writes `min(payload.length, out.length)` samples; returns how many. */
 export type DecodeFn = (payload: Uint8Array, out: Int16Array) => number;
 
+/**
+ * The sample loops both laws share: a 65536-entry table indexed by the 16-bit pattern to encode, a
+ * 256-entry table to decode. Writes into caller-owned buffers.
+ */
+export function tableCodec(encodeTable: Uint8Array, decodeTable: Int16Array): { encodeInto: EncodeFn; decodeInto: DecodeFn } {
+  return {
+    encodeInto(pcm, out) {
+      const n = Math.min(pcm.length, out.length);
+      for (let i = 0; i < n; i++) out[i] = encodeTable[pcm[i]! & 0xffff]!;
+      return n;
+    },
+    decodeInto(payload, out) {
+      const n = Math.min(payload.length, out.length);
+      for (let i = 0; i < n; i++) out[i] = decodeTable[payload[i]!]!;
+      return n;
+    },
+  };
+}
+
 export class G711Encoder implements Encoder {
   constructor(
     readonly info: CodecInfo,
