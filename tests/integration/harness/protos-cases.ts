@@ -36,11 +36,15 @@ function replaceAll(b: Buffer, key: string, value: string): Buffer {
   return Buffer.concat(parts);
 }
 
-export function renderCase(pdu: Buffer, n: number, target: { host: string; port: number }, local: { host: string; port: number }): Buffer {
+/**
+ * Placeholder substitution as in tools/protos_c07.py render(). `unique` is appended to the branch and
+ * Call-ID so runs against a live gateway never collide; pass '' for the bytes to depend on `n` alone.
+ */
+export function renderCase(pdu: Buffer, n: number, target: { host: string; port: number }, local: { host: string; port: number }, unique: string = Date.now().toString(36)): Buffer {
   const id = String(n).padStart(7, '0');
   const subs: [string, string][] = [
     ['<To>', `service@${target.host}:${target.port}`], ['<From-Address>', local.host], ['<Local-Port>', String(local.port)],
-    ['<Branch-ID>', `${id}${Date.now().toString(36)}`], ['<From>', `protos@${local.host}`], ['<Call-ID>', `protos-c07-${id}-${Date.now().toString(36)}`],
+    ['<Branch-ID>', `${id}${unique}`], ['<From>', `protos@${local.host}`], ['<Call-ID>', `protos-c07-${id}${unique ? `-${unique}` : ''}`],
     ['<CSeq>', String(n + 1)], ['<From-IP>', local.host], ['<Teardown-Method>', 'CANCEL'],
   ];
   let p = pdu;

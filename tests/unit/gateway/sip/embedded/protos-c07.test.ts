@@ -11,51 +11,14 @@ import { parseMessage, SipParseError } from '../../../../../gateway/sip/embedded
 import { validateRequest } from '../../../../../gateway/sip/embedded/validate.ts';
 import { StreamFramer } from '../../../../../gateway/sip/embedded/stream-framer.ts';
 import { conformanceDir, haveConformanceData } from './conformance-data.ts';
+import { renderCase, splitPdus } from '../../../../integration/harness/protos-cases.ts';
 
 const dir = path.join(conformanceDir, 'protos-c07-sip');
 const skip = haveConformanceData ? false : 'shared/sip-conformance not present beside the checkout';
 
-/** `<len> <pdu><len> <pdu>`: the malformed INVITE and its teardown (tools/protos_c07.py split_pdus). */
-function splitPdus(raw: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let pos = 0;
-  while (pos < raw.length && out.length < 4) {
-    const sp = raw.indexOf(0x20, pos);
-    const len = Number(raw.toString('latin1', pos, sp));
-    out.push(raw.subarray(sp + 1, sp + 1 + len));
-    pos = sp + 1 + len;
-  }
-  return out;
-}
-
-function replaceAll(b: Buffer, key: string, value: string): Buffer {
-  const k = Buffer.from(key);
-  const v = Buffer.from(value);
-  const parts: Buffer[] = [];
-  let pos = 0;
-  for (let i = b.indexOf(k); i >= 0; i = b.indexOf(k, pos)) {
-    parts.push(b.subarray(pos, i), v);
-    pos = i + k.length;
-  }
-  parts.push(b.subarray(pos));
-  return Buffer.concat(parts);
-}
-
-/** Placeholder substitution as in tools/protos_c07.py render(), target 127.0.0.1:5060, local 127.0.0.2:5062. */
+/** Placeholder substitution shared with the live-gateway replay: target 127.0.0.1:5060, local 127.0.0.2:5062. */
 function render(pdu: Buffer, n: number): Buffer {
-  const id = String(n).padStart(7, '0');
-  const subs: [string, string][] = [
-    ['<To>', 'service@127.0.0.1:5060'], ['<From-Address>', '127.0.0.2'], ['<Local-Port>', '5062'], ['<Branch-ID>', id],
-    ['<From>', 'protos@127.0.0.2'], ['<Call-ID>', `protos-c07-${id}`], ['<CSeq>', String(n + 1)], ['<From-IP>', '127.0.0.2'],
-    ['<Teardown-Method>', 'CANCEL'],
-  ];
-  let p = pdu;
-  for (const [k, v] of subs) p = replaceAll(p, k, v);
-  if (p.includes('<Content-Length>')) {
-    const i = p.indexOf('\r\n\r\n');
-    p = replaceAll(p, '<Content-Length>', String(i >= 0 ? p.length - (i + 4) : 0));
-  }
-  return p;
+  return renderCase(pdu, n, { host: '127.0.0.1', port: 5060 }, { host: '127.0.0.2', port: 5062 }, '');
 }
 
 interface Group { name: string; first: number; count: number }
