@@ -59,6 +59,21 @@ export interface Decoder {
    * number of samples written. Codecs without PLC write silence.
    */
   concealInto(out: Int16Array): number;
+  /**
+   * Optional (codecs with in-band FEC: Opus). Rebuilds one lost frame from `next`, the packet right
+   * after it, already waiting in the jitter buffer (RFC 6716 §2.1.7: the next packet can carry a
+   * low-bitrate copy of the previous frame). Without usable FEC data it conceals as `concealInto`.
+   * `next` is not consumed: it is still decoded on its own turn. Never throws on bad data.
+   */
+  recoverInto?(next: Uint8Array, out: Int16Array): LossRecovery;
+  /** Optional: frees native or WebAssembly memory at once (the leg calls it when the call ends). */
+  close?(): void;
+}
+
+/** How `recoverInto` filled a lost frame: from the next packet's FEC data, or by concealment. */
+export interface LossRecovery {
+  readonly samples: number;
+  readonly method: 'fec' | 'plc';
 }
 
 /** A stateful rate converter: state carries across calls so consecutive frames join without clicks. */

@@ -129,7 +129,15 @@ export interface CascadeConfig {
   };
   readonly vad: { readonly threshold: number; readonly batch: boolean };
   readonly echo: { readonly enabled: boolean; readonly maxLagMs: number; readonly maxRatio: number };
-  readonly stt: OpenAiEndpointConfig & { readonly model: string; readonly language: string; readonly interimEveryMs: number };
+  readonly stt: OpenAiEndpointConfig & {
+    readonly model: string;
+    readonly language: string;
+    readonly interimEveryMs: number;
+    /** realtime: streamed over the Realtime transcription WebSocket; rest: POST /audio/transcriptions. */
+    readonly transport: 'realtime' | 'rest';
+    readonly noiseReduction: 'near_field' | 'far_field' | 'off';
+    readonly audioFormat: 'auto' | 'pcmu' | 'pcm16';
+  };
   readonly llm: OpenAiEndpointConfig & { readonly model: string; readonly temperature?: number; readonly maxToolRounds: number };
   readonly tts: OpenAiEndpointConfig & { readonly engine: 'openai' | 'espeak'; readonly model: string; readonly voice: string; readonly speed: number };
 }

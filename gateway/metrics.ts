@@ -55,6 +55,12 @@ export const metrics = {
     labelNames: ['codec', 'problem'] as const,
     registers: [registry],
   }),
+  codecLostFrames: new Counter({
+    name: 'trunkline_codec_lost_frames_total',
+    help: "Lost inbound frames the decoder filled in, by codec and method (fec: rebuilt from the next packet's in-band FEC; plc: concealed)",
+    labelNames: ['codec', 'method'] as const,
+    registers: [registry],
+  }),
   callErrors: new Counter({ name: 'trunkline_call_errors_total', help: 'Unexpected faults contained to one call, by stage', labelNames: ['stage'] as const, registers: [registry] }),
   ttsSynthesisSeconds: new Histogram({
     name: 'trunkline_tts_synthesis_seconds',
@@ -158,6 +164,16 @@ export const metrics = {
     registers: [registry],
   }),
   cascadeProviderErrors: new Counter({ name: 'trunkline_cascade_provider_errors_total', help: 'Cascade provider failures, by provider and whether retryable', labelNames: ['provider', 'retryable'] as const, registers: [registry] }),
+  // Streaming STT over the Realtime transcription WebSocket (agent/providers/stt/openai-realtime.ts).
+  cascadeSttConnectSeconds: new Histogram({
+    name: 'trunkline_cascade_stt_connect_seconds',
+    help: 'Dial to session.updated of a Realtime transcription session (TLS + upgrade + session.update)',
+    buckets: [0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [registry],
+  }),
+  cascadeSttSessions: new Counter({ name: 'trunkline_cascade_stt_sessions_total', help: 'Realtime transcription sessions, by outcome (ready, failed, dropped, closed)', labelNames: ['outcome'] as const, registers: [registry] }),
+  cascadeSttCommits: new Counter({ name: 'trunkline_cascade_stt_commits_total', help: 'Audio commits of the Realtime transcription session, by kind (interim, final, skipped-silence, refused)', labelNames: ['kind'] as const, registers: [registry] }),
+  cascadeSttAudioDropped: new Counter({ name: 'trunkline_cascade_stt_audio_dropped_total', help: 'Caller audio chunks not sent to the recogniser, by reason (queue-full, too-long, no-session)', labelNames: ['reason'] as const, registers: [registry] }),
   cascadeToolCalls: new Counter({ name: 'trunkline_cascade_tool_calls_total', help: 'Tool calls from the cascade model, by result (ok, invalid, failed)', labelNames: ['result'] as const, registers: [registry] }),
   // Production path (issue 7): WebSocket media legs (mod_audio_fork, Twilio), drachtio-server and FreeSWITCH.
   streamConnections: new Counter({ name: 'trunkline_stream_connections_total', help: 'Media WebSocket connections, by leg (fork, twilio) and result (started, bad-path, bad-signature, no-start, no-metadata, unknown-call, bad-format, …)', labelNames: ['leg', 'result'] as const, registers: [registry] }),

@@ -4,13 +4,15 @@ import { EspeakTts } from '../providers/tts/espeak.ts';
 import { OpenAiLlm } from '../providers/llm/openai.ts';
 import { openAiClient } from '../providers/openai-client.ts';
 import { OpenAiStt } from '../providers/stt/openai.ts';
+import { OpenAiRealtimeStt } from '../providers/stt/openai-realtime.ts';
+import type { SttCallSession, SttProvider } from '../providers/stt/types.ts';
 import { OpenAiTts } from '../providers/tts/openai.ts';
 import { streamingFromWhole, withFallback, type StreamingTts } from '../providers/tts/streaming.ts';
 import { ProviderError } from '../../gateway/errors.ts';
 import { metrics } from '../../gateway/metrics.ts';
 import { SileroVad } from '../providers/vad/silero.ts';
 import type { Vad } from '../providers/vad/types.ts';
-import type { AgentCallContext, AgentFactory } from '../types.ts';
+import type { AgentCallContext, AgentCallEvent, AgentFactory, AgentSession } from '../types.ts';
 import { CascadeSession, type CascadeDeps } from './session.ts';
 import { BUILTIN_TOOLS, type CascadeTool } from './tools.ts';
 import { DEFAULT_TURN_CONFIG } from './turn-taking.ts';
@@ -33,7 +35,7 @@ export interface CascadeFactoryOptions {
  */
 export async function createCascadeFactory(cfg: CascadeConfig, log: Logger, opts: CascadeFactoryOptions = {}): Promise<CascadeFactory> {
   const env = opts.env ?? process.env;
-  const stt = new OpenAiStt({ client: openAiClient(cfg.stt, 'agent.cascade.stt', env), model: cfg.stt.model, language: cfg.stt.language, vocabulary: cfg.vocabulary, interimEveryMs: cfg.stt.interimEveryMs });
+  const stt = sttProvider(cfg, env);
   const llm = new OpenAiLlm({ client: openAiClient(cfg.llm, 'agent.cascade.llm', env), model: cfg.llm.model, ...(cfg.llm.temperature !== undefined ? { temperature: cfg.llm.temperature } : {}) });
   // espeak-ng is the local voice: the engine itself, or the fallback for a sentence the remote voice failed.
   const espeak = streamingFromWhole(new EspeakTts({ voice: cfg.tts.engine === 'espeak' && cfg.tts.voice !== 'alloy' ? cfg.tts.voice : 'en-us', speed: cfg.tts.speed, log }));
@@ -61,9 +63,57 @@ export async function createCascadeFactory(cfg: CascadeConfig, log: Logger, opts
   log.info({ stt: stt.describe(), llm: llm.describe(), tts: tts.describe(), vad: vad.name }, 'cascade agent ready');
   return {
     kind: 'cascade',
-    create: (ctx: AgentCallContext) => new CascadeSession(ctx, deps),
+    create: (ctx: AgentCallContext) => {
+      // A streaming recogniser gets one session for the whole call, dialled now (before answer).
+      const callStt = stt.openCall?.({ sampleRate: ctx.leg.sampleRate, vocabulary: ctx.policy?.persona?.vocabulary ?? [] });
+      if (!callStt) return new CascadeSession(ctx, deps);
+      return new WithCallStt(new CascadeSession(ctx, { ...deps, stt: callStt }), callStt);
+    },
     close: () => vad.close(),
   };
+}
+
+/** The recogniser of `agent.cascade.stt.transport`: the Realtime transcription socket or the REST endpoint. */
+function sttProvider(cfg: CascadeConfig, env: NodeJS.ProcessEnv): SttProvider {
+  const client = openAiClient(cfg.stt, 'agent.cascade.stt', env);
+  if (cfg.stt.transport === 'rest') return new OpenAiStt({ client, model: cfg.stt.model, language: cfg.stt.language, vocabulary: cfg.vocabulary, interimEveryMs: cfg.stt.interimEveryMs });
+  return new OpenAiRealtimeStt({
+    client,
+    model: cfg.stt.model,
+    language: cfg.stt.language,
+    vocabulary: cfg.vocabulary,
+    noiseReduction: cfg.stt.noiseReduction,
+    format: cfg.stt.audioFormat,
+    connectTimeoutMs: cfg.stt.timeoutMs,
+    finalTimeoutMs: cfg.stt.timeoutMs,
+    maxUtteranceMs: 60_000,
+    maxQueuedMs: 10_000,
+  });
+}
+
+/** The cascade session plus its call's recogniser session, hung up when the agent stops. */
+class WithCallStt implements AgentSession {
+  readonly kind = 'cascade' as const;
+  constructor(
+    readonly inner: CascadeSession,
+    readonly stt: SttCallSession,
+  ) {}
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  notify(event: AgentCallEvent): void {
+    this.inner.notify(event);
+  }
+
+  async stop(reason: string): Promise<void> {
+    try {
+      await this.inner.stop(reason);
+    } finally {
+      this.stt.close();
+    }
+  }
 }
 
 /**

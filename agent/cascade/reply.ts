@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { metrics } from '../../gateway/metrics.ts';
 import type { LlmMessage, LlmProvider, LlmToolCall } from '../providers/llm/types.ts';
 import type { CascadeTool, ToolContext } from './tools.ts';
@@ -26,6 +27,8 @@ export class Reply {
   /** Messages this reply adds after the user's: assistant tool calls and tool results, in order. */
   readonly added: LlmMessage[] = [];
   text = '';
+  /** When the model's first text arrived (performance.now), for the turn's timeline. */
+  firstTextAt: number | undefined;
   /** Resolves when generation ends (rejects with the provider's error). */
   readonly finished: Promise<void>;
 
@@ -59,6 +62,7 @@ export class Reply {
       for await (const ev of o.llm.stream({ messages: [...messages, ...this.added], tools: round < o.maxToolRounds ? specs : [], signal: this.#abort.signal })) {
         if (this.aborted) return;
         if (ev.type === 'text') {
+          this.firstTextAt ??= performance.now();
           roundText += ev.delta;
           this.text += ev.delta;
           if (this.#onText) this.#onText(ev.delta);

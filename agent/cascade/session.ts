@@ -6,14 +6,17 @@ import { metrics } from '../../gateway/metrics.ts';
 import type { LlmMessage, LlmProvider } from '../providers/llm/types.ts';
 import type { SttProvider, SttUtterance } from '../providers/stt/types.ts';
 import type { StreamingTts } from '../providers/tts/streaming.ts';
-import type { Vad, VadStream } from '../providers/vad/types.ts';
+import type { Vad, VadChunkResult, VadStream } from '../providers/vad/types.ts';
+import { frameRms, VoiceEndTracker } from '../providers/vad/voice-end.ts';
 import type { AgentCallContext, AgentCallEvent, AgentSession } from '../types.ts';
 import { EchoGate } from './echo-gate.ts';
 import { Reply } from './reply.ts';
-import { SentenceSplitter } from './sentence-splitter.ts';
-import { ReplySpeaker } from './speaker.ts';
+import type { ReplySpeaker } from './speaker.ts';
+import { Deadline } from './deadline.ts';
 import { endCallTool, type CascadeTool } from './tools.ts';
-import { initialTurnState, turnStep, type TurnAction, type TurnConfig, type TurnEvent, type TurnState } from './turn-taking.ts';
+import { endpointDeadline, initialTurnState, turnStep, type TurnAction, type TurnConfig, type TurnEvent, type TurnState } from './turn-taking.ts';
+import { TurnTimeline } from './turn-timeline.ts';
+import { voiceReply } from './voiced-reply.ts';
 
 /**
  * The cascade on one call: caller audio → VAD (+ echo gate) → turn-taking reducer → STT → LLM →
@@ -36,10 +39,16 @@ export interface CascadeDeps {
   readonly maxToolRounds: number;
   /** Milliseconds between timer ticks of the reducer (endpointing when no audio arrives). */
   readonly tickMs?: number;
+  /** Count the endpointing silence from the voice's energy end, not the VAD's late decision (default true). */
+  readonly refineVoiceEnd?: boolean;
+  /** Synthesise a preemptive reply's first sentences (held) before the turn ends (default true). */
+  readonly preemptiveTts?: boolean;
 }
 
 /** Caller audio kept from before a turn opened: the VAD needs ~100 ms to be sure it is speech. */
 const PREROLL_MS = 400;
+/** Frames of a pause held back from the recogniser (5 s: longer than any endpointing silence). */
+const MAX_HELD_FRAMES = 250;
 
 export class CascadeSession implements AgentSession {
   readonly kind = 'cascade' as const;
@@ -57,9 +66,17 @@ export class CascadeSession implements AgentSession {
   #prerollSamples = 0;
   #speaking = false;
   #tick: NodeJS.Timeout | undefined;
+  readonly #deadline = new Deadline();
+  readonly #voiceEnd = new VoiceEndTracker();
+  #vadSamples = 0;
+  /** Caller frames of a pause, not yet sent to the recogniser (#toStt). */
+  #sttHeld: Int16Array[] = [];
+  #timeline = new TurnTimeline();
   #reply: Reply | undefined;
   #speaker: ReplySpeaker | undefined;
   #preempt: Reply | undefined;
+  /** The preempted reply's voice, synthesising but held until the turn ends (voiced-reply.ts). */
+  #preemptVoice: ReplySpeaker | undefined;
   #turnSeq = 0;
   #speechOnset = 0;
   #speechEnd = 0;
@@ -89,7 +106,7 @@ export class CascadeSession implements AgentSession {
   async start(): Promise<void> {
     if (this.#stopped || this.#vad) return;
     const leg = this.#ctx.leg;
-    this.#vad = this.#d.vad.open(leg.sampleRate, (r) => this.#onVad(r.probability));
+    this.#vad = this.#d.vad.open(leg.sampleRate, (r) => this.#onVad(r));
     const sink: AudioSink = { write: (f) => this.#onFrame(f), describe: () => `Cascade[${this.#d.vad.name}, ${this.#d.stt.describe()}]` };
     leg.connectInput(sink);
     this.#tick = setInterval(() => this.#dispatch({ type: 'tick', t: performance.now() }), this.#d.tickMs ?? 50);
@@ -105,9 +122,11 @@ export class CascadeSession implements AgentSession {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#tick) clearInterval(this.#tick);
+    this.#deadline.clear();
     this.#vad?.close();
     this.#stt?.abort();
     this.#preempt?.abort();
+    this.#preemptVoice?.stop();
     this.#reply?.abort();
     this.#speaker?.stop();
   }
@@ -116,23 +135,47 @@ export class CascadeSession implements AgentSession {
     if (this.#stopped || this.#held) return;
     const now = performance.now();
     this.#echo.noteReceived(f.samples, now);
-    if (this.#stt) this.#stt.push(f.samples);
+    if (this.#stt) this.#toStt(this.#stt, f.samples);
     else {
       this.#preroll.push(f.samples.slice());
       this.#prerollSamples += f.samples.length;
       while (this.#prerollSamples - this.#preroll[0]!.length >= (PREROLL_MS * f.sampleRate) / 1000) this.#prerollSamples -= this.#preroll.shift()!.length;
     }
+    this.#vadSamples += f.samples.length;
+    this.#voiceEnd.push(frameRms(f.samples), this.#vadSamples, now);
     this.#vad?.push(f.samples);
   }
 
-  #onVad(p: number): void {
+  /**
+   * Caller audio to the recogniser. While the caller is paused the audio is held back: the pause's
+   * transcript (requested when the pause began) then covers every sample sent, so at the end of the
+   * turn it is the final one and no request waits after the endpoint. Speech again sends what was held.
+   */
+  #toStt(stt: SttUtterance, pcm: Int16Array): void {
+    if (this.#turn.user === 'paused' && this.#turn.utterance === 'open' && this.#sttHeld.length < MAX_HELD_FRAMES) {
+      this.#sttHeld.push(pcm.slice());
+      return;
+    }
+    for (const held of this.#sttHeld.splice(0)) stt.push(held);
+    stt.push(pcm);
+  }
+
+  #onVad(r: VadChunkResult): void {
     if (this.#stopped) return;
+    const was = this.#speaking;
     // Hysteresis as in Silero's VADIterator: leave speech only below threshold − 0.15.
-    this.#speaking = this.#speaking ? p >= this.#d.vadThreshold - 0.15 : p >= this.#d.vadThreshold;
+    this.#speaking = was ? r.probability >= this.#d.vadThreshold - 0.15 : r.probability >= this.#d.vadThreshold;
     const now = performance.now();
     const echo = this.#speaking && this.#d.echo.enabled && this.#echo.isEcho(now);
     if (echo) metrics.cascadeEchoChunks.inc();
-    this.#dispatch({ type: 'vad', t: now, speech: this.#speaking, echo });
+    let voiceEnd: number | undefined;
+    if (was && !this.#speaking) {
+      voiceEnd = this.#voiceEnd.voiceEnd(r.endSample, now);
+      this.#timeline.set('voiceEnd', voiceEnd);
+      this.#timeline.set('vadSilence', now);
+    }
+    const refine = voiceEnd !== undefined && this.#d.refineVoiceEnd !== false;
+    this.#dispatch({ type: 'vad', t: now, speech: this.#speaking, echo, ...(refine ? { voiceEnd } : {}) });
   }
 
   #dispatch(ev: TurnEvent): void {
@@ -142,6 +185,13 @@ export class CascadeSession implements AgentSession {
     this.#turn = step.state;
     if (before.user === 'quiet' && step.state.user === 'speaking') this.#speechOnset = step.state.speechStart ?? ev.t;
     for (const a of step.actions) this.#perform(a, ev.t);
+    this.#armDeadline();
+  }
+
+  /** Wakes the reducer exactly when the endpointing silence (or a backchannel gap) runs out. */
+  #armDeadline(): void {
+    const at = this.#stopped ? null : endpointDeadline(this.#d.turn, this.#turn);
+    this.#deadline.arm(at, () => this.#dispatch({ type: 'tick', t: performance.now() }));
   }
 
   #perform(a: TurnAction, t: number): void {
@@ -149,6 +199,8 @@ export class CascadeSession implements AgentSession {
     log.debug({ action: a.type, user: this.#turn.user, agent: this.#turn.agent }, 'turn action');
     switch (a.type) {
       case 'utterance-start': {
+        this.#timeline = new TurnTimeline();
+        this.#sttHeld = [];
         this.#stt?.abort();
         const seq = ++this.#turnSeq;
         this.#stt = this.#d.stt.open({
@@ -168,13 +220,18 @@ export class CascadeSession implements AgentSession {
       case 'end-of-turn': {
         metrics.cascadeEndpointingSeconds.observe(a.delayMs / 1000);
         this.#speechEnd = t - a.delayMs;
+        const timeline = this.#timeline;
+        timeline.mark('endpoint', t);
         const stt = this.#stt;
         this.#stt = undefined;
+        // What was held is the endpointing silence after the pause's transcript: not worth a request.
+        this.#sttHeld = [];
         const seq = this.#turnSeq;
         const started = performance.now();
         if (!stt) return this.#dispatch({ type: 'final', t, text: '' });
         stt.finish().then(
           (text) => {
+            timeline.mark('sttFinal');
             metrics.cascadeSttFinalSeconds.observe((performance.now() - started) / 1000);
             log.info({ pii: { transcript: text } }, 'caller turn');
             if (text) this.#ctx.policy?.transcript('caller', text);
@@ -185,29 +242,36 @@ export class CascadeSession implements AgentSession {
         return;
       }
       case 'discard-utterance':
+        this.#sttHeld = [];
         this.#stt?.abort();
         this.#stt = undefined;
         this.#turnSeq++;
         return;
       case 'preempt':
-        this.#preempt?.abort();
+        this.#dropPreempt();
         this.#preempt = this.#newReply(a.text);
+        // Its voice too, held: the first sentence's audio is ready when the turn ends.
+        if (this.#d.preemptiveTts !== false) this.#preemptVoice = this.#voice(this.#preempt, undefined, this.#timeline, true);
         return;
       case 'cancel-preempt':
         metrics.cascadePreemptions.inc({ outcome: 'discarded' });
-        this.#preempt?.abort();
-        this.#preempt = undefined;
+        this.#dropPreempt();
         return;
       case 'respond': {
         let reply = this.#preempt;
+        let voice = this.#preemptVoice;
         this.#preempt = undefined;
+        this.#preemptVoice = undefined;
         if (a.preempted && reply && !reply.aborted) metrics.cascadePreemptions.inc({ outcome: 'used' });
         else {
           reply?.abort();
+          voice?.stop();
+          voice = undefined;
           reply = this.#newReply(a.text);
         }
         this.#history.push({ role: 'user', content: a.text });
-        this.#speak(reply, undefined);
+        if (voice && !voice.stopped) this.#goLive(voice, reply);
+        else this.#speak(reply, undefined, this.#timeline);
         return;
       }
       case 'pause-agent':
@@ -227,6 +291,14 @@ export class CascadeSession implements AgentSession {
     }
   }
 
+  #dropPreempt(): void {
+    if (this.#preemptVoice) this.#timeline.clear('firstSentence', 'llmFirstText');
+    this.#preempt?.abort();
+    this.#preemptVoice?.stop();
+    this.#preempt = undefined;
+    this.#preemptVoice = undefined;
+  }
+
   #newReply(text: string): Reply {
     return new Reply({
       llm: this.#d.llm,
@@ -239,55 +311,47 @@ export class CascadeSession implements AgentSession {
   }
 
   /** Speaks a reply (or fixed text, for the greeting) sentence by sentence. */
-  #speak(reply: Reply | undefined, fixed: string | undefined): void {
+  #speak(reply: Reply | undefined, fixed: string | undefined, timeline?: TurnTimeline): void {
     this.#finishReply(true);
-    const started = performance.now();
-    let ttsStart = 0;
-    const speechEnd = this.#speechEnd;
-    const speaker = new ReplySpeaker(`cascade:${this.#turnSeq}`, this.#ctx.leg.output, this.#d.tts, {
-      onQueued: (pcm, rate, at) => this.#echo.noteSent(pcm, rate, at),
-      onFirstAudio: () => {
-        const now = performance.now();
-        if (ttsStart) metrics.cascadeTtsFirstAudioSeconds.observe((now - ttsStart) / 1000);
-        if (reply) metrics.cascadeTtfaSeconds.observe((now - (speechEnd || started)) / 1000);
-        this.#dispatch({ type: 'agent-audio', t: now });
-      },
-      onError: (err) => this.#failed('tts', err),
-    });
+    this.#goLive(this.#voice(reply, fixed, timeline, false), reply);
+  }
+
+  /** Makes `speaker` the live reply (a held one starts queueing its audio now). */
+  #goLive(speaker: ReplySpeaker, reply: Reply | undefined): void {
+    this.#finishReply(true);
     this.#speaker = speaker;
     this.#reply = reply;
-    let blocked = false;
-    const say = (s: string): void => {
-      // The persona's never-say guard runs before synthesis: a blocked sentence is never heard, and
-      // nothing after it is spoken either (it would follow from what was blocked).
-      if (blocked || (this.#ctx.policy && !this.#ctx.policy.allowSpeech(s))) {
-        blocked = true;
-        return;
-      }
-      if (!ttsStart) ttsStart = performance.now();
-      speaker.say(s);
-    };
-    if (fixed !== undefined) {
-      say(fixed);
-      speaker.end();
-    } else if (reply) {
-      const splitter = new SentenceSplitter();
-      reply.attach((d) => splitter.push(d).forEach(say));
-      reply.finished.then(
-        () => {
-          if (this.#reply !== reply) return;
-          splitter.flush().forEach(say);
-          speaker.end();
-        },
-        (err: unknown) => this.#failed('llm', err),
-      );
-    }
+    if (speaker.paused) speaker.resume();
+  }
+
+  #voice(reply: Reply | undefined, fixed: string | undefined, timeline: TurnTimeline | undefined, held: boolean): ReplySpeaker {
+    const started = performance.now();
+    const policy = this.#ctx.policy;
+    const speaker = voiceReply({
+      id: `cascade:${this.#turnSeq}`,
+      playout: this.#ctx.leg.output,
+      tts: this.#d.tts,
+      reply,
+      ...(fixed !== undefined ? { fixed } : {}),
+      ...(timeline ? { timeline } : {}),
+      held,
+      ...(policy ? { allowSpeech: (s: string) => policy.allowSpeech(s) } : {}),
+      onQueued: (pcm, rate, at) => this.#echo.noteSent(pcm, rate, at),
+      onFirstAudio: (now) => {
+        if (reply) metrics.cascadeTtfaSeconds.observe((now - (this.#speechEnd || started)) / 1000);
+        this.#dispatch({ type: 'agent-audio', t: now });
+      },
+      onFailed: (provider, err) => this.#failed(provider, err),
+      isLive: (sp) => this.#speaker === sp,
+      log: (fields, msg) => this.#ctx.log.info(fields, msg),
+    });
     void speaker.done.then(() => {
       if (this.#speaker !== speaker) return;
       this.#finishReply(false);
       this.#dispatch({ type: 'agent-done', t: performance.now() });
       if (this.#hangupAfter) this.#ctx.control.hangup('agent-hangup');
     });
+    return speaker;
   }
 
   /** Ends the current reply; its history entry is what the caller heard (all of it when not cut). */

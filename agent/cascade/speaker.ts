@@ -11,10 +11,17 @@ import type { StreamingTts } from '../providers/tts/streaming.ts';
 export interface SpeakerHooks {
   /** First audio of the reply queued for the caller. */
   readonly onFirstAudio?: () => void;
+  /** The first packet of the reply was sent (the Playout's pull time). */
+  readonly onFirstPacket?: (at: number) => void;
   /** Every sample queued, with when it will be on the wire (for the echo gate). */
   readonly onQueued?: (pcm: Int16Array, sampleRate: number, sentAt: number) => void;
   readonly onError?: (err: Error) => void;
   readonly now?: () => number;
+  /**
+   * Start held: synthesise but queue nothing until `resume()` (a speculative reply, made while the
+   * caller's turn may still go on, so its audio is ready the moment the turn ends).
+   */
+  readonly held?: boolean;
 }
 
 interface Sentence {
@@ -43,6 +50,8 @@ export class ReplySpeaker {
   #paused = false;
   #stopped = false;
   #firstAudio = false;
+  #firstPacket = false;
+  #firstChunkAt: number | undefined;
   #resolveDone!: () => void;
   /** Resolves when the whole reply has been played (not when paused or stopped). */
   readonly done: Promise<void>;
@@ -53,10 +62,20 @@ export class ReplySpeaker {
     this.#tts = tts;
     this.#hooks = hooks;
     this.done = new Promise((r) => (this.#resolveDone = r));
+    this.#paused = hooks.held === true;
   }
 
   get paused(): boolean {
     return this.#paused;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** When the first synthesised audio arrived (held or not), on the hooks' clock. */
+  get firstChunkAt(): number | undefined {
+    return this.#firstChunkAt;
   }
 
   say(text: string): void {
@@ -135,6 +154,7 @@ export class ReplySpeaker {
         for await (const c of this.#tts.stream(s.text, { signal: this.#abort.signal, sampleRate: this.#playout.sampleRate })) {
           if (this.#stopped) break;
           s.rate = c.sampleRate;
+          this.#firstChunkAt ??= this.#hooks.now?.() ?? performance.now();
           s.chunks.push(c.pcm);
           s.samples += c.pcm.length;
           if (this.#paused) continue;
@@ -158,6 +178,11 @@ export class ReplySpeaker {
     const seg = this.#playout.begin(`${this.#id}:${this.#sentences.indexOf(s)}`, s.rate);
     s.seg = seg;
     s.segStart = s.heard;
+    void seg.started.then((at) => {
+      if (this.#firstPacket) return;
+      this.#firstPacket = true;
+      this.#hooks.onFirstPacket?.(at);
+    });
     void seg.done.then((r) => {
       if (r.interrupted || s.seg !== seg) return;
       s.played = true;

@@ -47,8 +47,11 @@ export const DEFAULT_TURN_CONFIG: TurnConfig = {
 };
 
 export type TurnEvent =
-  /** One VAD decision for a chunk ending at `t`. */
-  | { readonly type: 'vad'; readonly t: number; readonly speech: boolean; readonly echo: boolean }
+  /**
+   * One VAD decision for a chunk ending at `t`. `voiceEnd` (≤ t), on a silence decision: when the
+   * caller's voice really stopped (voice-end.ts); the endpointing silence is counted from there.
+   */
+  | { readonly type: 'vad'; readonly t: number; readonly speech: boolean; readonly echo: boolean; readonly voiceEnd?: number }
   /** A transcript of the open utterance so far. */
   | { readonly type: 'interim'; readonly t: number; readonly text: string }
   /** The transcript of the utterance closed by `end-of-turn`. */
@@ -120,7 +123,7 @@ export function turnStep(cfg: TurnConfig, s: TurnState, ev: TurnEvent): TurnStep
   let st: TurnState = { ...s, lastT: Math.max(s.lastT, ev.t) };
   switch (ev.type) {
     case 'vad':
-      st = ev.speech && !ev.echo ? onSpeech(cfg, st, ev.t, actions) : onSilence(cfg, st, ev.t, actions);
+      st = ev.speech && !ev.echo ? onSpeech(cfg, st, ev.t, actions) : onSilence(cfg, st, ev.t, Math.min(ev.t, ev.voiceEnd ?? ev.t), actions);
       break;
     case 'interim':
       st = onInterim(cfg, st, ev.text, actions);
@@ -172,10 +175,10 @@ function onSpeech(cfg: TurnConfig, s: TurnState, t: number, out: TurnAction[]): 
   return st;
 }
 
-function onSilence(cfg: TurnConfig, s: TurnState, t: number, out: TurnAction[]): TurnState {
+function onSilence(cfg: TurnConfig, s: TurnState, t: number, voiceEnd: number, out: TurnAction[]): TurnState {
   let st: TurnState = { ...s, runStart: null };
   if (st.user === 'speaking') {
-    st = { ...st, user: 'paused', silenceStart: t };
+    st = { ...st, user: 'paused', silenceStart: voiceEnd };
     if (st.agent !== 'speaking') out.push({ type: 'request-interim' });
   }
   return onTime(cfg, st, t, out);
@@ -214,6 +217,21 @@ function onFinal(cfg: TurnConfig, s: TurnState, text: string, out: TurnAction[])
   return { ...st, agent: 'thinking', preempted: null, pausedAt: null, speechStart: null, quietSince: null };
 }
 
+/**
+ * When the open utterance's endpointing silence runs out (if no speech comes first), so the adapter
+ * can wake exactly then instead of on its next tick or VAD chunk; null when no turn is pending.
+ */
+export function endpointDeadline(cfg: TurnConfig, s: TurnState): number | null {
+  if (s.user !== 'paused' || s.silenceStart === null) return null;
+  // Over a talking agent the shorter backchannel gap decides first (onTime's first rule).
+  if (s.agent === 'speaking') return s.silenceStart + cfg.backchannelGapMs;
+  return s.utterance === 'open' ? s.silenceStart + silenceLimit(cfg, s) : null;
+}
+
+function silenceLimit(cfg: TurnConfig, s: TurnState): number {
+  return completeness(s.lastInterim) === 'incomplete' ? cfg.maxSilenceMs : cfg.minSilenceMs;
+}
+
 function onTime(cfg: TurnConfig, s: TurnState, t: number, out: TurnAction[]): TurnState {
   let st = s;
   // Short speech over a talking agent that never reached barge-in, then a gap: a backchannel, not a
@@ -224,7 +242,7 @@ function onTime(cfg: TurnConfig, s: TurnState, t: number, out: TurnAction[]): Tu
   }
   if (st.user === 'paused' && st.silenceStart !== null && st.utterance === 'open') {
     const silence = t - st.silenceStart;
-    const limit = completeness(st.lastInterim) === 'incomplete' ? cfg.maxSilenceMs : cfg.minSilenceMs;
+    const limit = silenceLimit(cfg, st);
     if (silence >= limit) {
       out.push({ type: 'end-of-turn', delayMs: silence, reason: limit === cfg.maxSilenceMs ? 'max-silence' : 'min-silence' });
       st = { ...st, user: 'quiet', utterance: 'finalizing', silenceStart: null, quietSince: t };

@@ -31,7 +31,7 @@ export async function startInstantCascadeProvider(): Promise<InstantProvider> {
   const count = (suffix: string): number => fake.requests.filter((r) => r.path.endsWith(suffix)).length;
   return {
     config: {
-      agent: { default: 'cascade', cascade: { stt: provider, llm: provider, tts: { ...provider, engine: 'openai' } } },
+      agent: { default: 'cascade', cascade: { stt: { ...provider, transport: 'rest' }, llm: provider, tts: { ...provider, engine: 'openai' } } },
       // No fallback: a call the cascade cannot serve must not be measured as a menu call.
       routing: { default: { agent: 'cascade', fallback: [] } },
     },

@@ -1,18 +1,19 @@
 /**
- * Opus (RFC 6716) through @discordjs/opus, a thin N-API binding over libopus 1.3. One 20 ms frame
- * per RTP packet on the way out (RFC 7587 §4.2); any legal frame length (2.5–120 ms) on the way in.
- * Mono both ways: a stereo stream offered as `opus/48000/2` is downmixed by the mono decoder.
+ * Opus (RFC 6716). Encoding goes through @discordjs/opus, a thin N-API binding over libopus 1.3 (the
+ * design's named binding): one 20 ms frame per RTP packet (RFC 7587 §4.2), mono. Decoding moved to
+ * libopus in WebAssembly (decoder.ts) because that binding can only call opus_decode with
+ * decode_fec = 0, so it could never rebuild a lost frame from the next packet's in-band FEC; the
+ * decoder still takes any legal frame length (2.5–120 ms) and downmixes stereo streams to mono.
  */
 import { createRequire } from 'node:module';
-import { CodecDataError } from '../errors.ts';
-import type { CodecInfo, Decoder, Encoder } from '../types.ts';
+import type { CodecInfo, Encoder } from '../types.ts';
 import { DEFAULT_OPUS_PREFERENCES, negotiateOpus, type OpusParams } from './params.ts';
+
+export { OpusDecoder } from './decoder.ts';
 
 interface OpusBinding {
   encode(pcm: Buffer): Buffer;
-  decode(packet: Buffer): Buffer;
   applyEncoderCTL(ctl: number, value: number): void;
-  applyDecoderCTL(ctl: number, value: number): void;
   setBitrate(bitrate: number): void;
 }
 type OpusCtor = new (rate: number, channels: number) => OpusBinding;
@@ -68,57 +69,4 @@ export class OpusEncoder implements Encoder {
     out.set(packet);
     return packet.length;
   }
-}
-
-export class OpusDecoder implements Decoder {
-  readonly #opus: OpusBinding;
-  #lastLength: number;
-  readonly #empty = Buffer.alloc(0);
-
-  constructor(readonly info: CodecInfo) {
-    this.#opus = new Binding(info.sampleRate, 1);
-    this.#lastLength = info.sampleRate / 50;
-  }
-
-  /** Throws `CodecDataError` for an empty, corrupt or over-long packet; the caller conceals. */
-  decodeInto(payload: Uint8Array, out: Int16Array): number {
-    if (payload.length === 0) throw new CodecDataError('opus', 'size');
-    let pcm: Buffer;
-    try {
-      pcm = this.#opus.decode(Buffer.from(payload.buffer, payload.byteOffset, payload.length));
-    } catch {
-      throw new CodecDataError('opus', 'corrupt');
-    }
-    const n = copyPcm(pcm, out);
-    this.#lastLength = n;
-    if (n * 2 < pcm.length) throw new CodecDataError('opus', 'size', n);
-    return n;
-  }
-
-  /**
-   * libopus packet-loss concealment (RFC 6716 §4.4): an empty packet makes the decoder extrapolate.
-   * The binding always asks for its maximum frame (5760 samples), so it conceals more than one frame;
-   * we keep the first `lastLength` samples. libopus fades longer concealment out, and the next real
-   * packet resynchronises the decoder.
-   */
-  concealInto(out: Int16Array): number {
-    let pcm: Buffer;
-    try {
-      pcm = this.#opus.decode(this.#empty);
-    } catch {
-      pcm = this.#empty;
-    }
-    const n = Math.min(this.#lastLength, out.length);
-    const got = copyPcm(pcm.subarray(0, n * 2), out);
-    out.fill(0, got, n);
-    return n;
-  }
-}
-
-/** Copies little-endian PCM bytes into `out` (as many samples as fit); returns samples copied. */
-function copyPcm(bytes: Buffer, out: Int16Array): number {
-  const n = Math.min(bytes.length >> 1, out.length);
-  if ((bytes.byteOffset & 1) === 0) out.set(new Int16Array(bytes.buffer, bytes.byteOffset, n));
-  else for (let i = 0; i < n; i++) out[i] = bytes.readInt16LE(2 * i);
-  return n;
 }

@@ -87,10 +87,10 @@ export function negotiateOpus(peerFmtp: string | undefined, prefs: OpusPreferenc
 
 /**
  * Our fmtp for the answer or offer. We receive mono, play and capture at `sampleRate`. We say
- * useinbandfec=0: the binding we use (@discordjs/opus) cannot decode FEC data (its decode passes
- * decode_fec = 0), so asking the peer to spend bits on it would waste them; lost packets get
- * libopus's packet-loss concealment instead.
+ * useinbandfec=1 (RFC 7587 §6.1): our decoder (decoder.ts) rebuilds a lost frame from the LBRR copy
+ * the next packet carries when the jitter buffer already holds it, so FEC bits the peer spends buy
+ * clearly better audio than concealment alone (tests/unit/codecs/opus/fec.test.ts measures it).
  */
 export function formatOpusFmtp(sampleRate: number): string {
-  return `minptime=10;useinbandfec=0;stereo=0;sprop-stereo=0;maxplaybackrate=${sampleRate};sprop-maxcapturerate=${sampleRate}`;
+  return `minptime=10;useinbandfec=1;stereo=0;sprop-stereo=0;maxplaybackrate=${sampleRate};sprop-maxcapturerate=${sampleRate}`;
 }

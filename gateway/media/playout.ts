@@ -35,6 +35,7 @@ interface Segment {
   resampler: Resampler | undefined;
   resolve: (r: PlayedReport) => void;
   readonly done: Promise<PlayedReport>;
+  onStart: ((at: number) => void) | undefined;
 }
 
 /** A segment being streamed in, e.g. text-to-speech audio arriving in chunks. */
@@ -45,6 +46,11 @@ export interface PlayoutSegment {
   /** No more audio will come; `done` resolves once the rest has been played. */
   end(): void;
   readonly done: Promise<PlayedReport>;
+  /**
+   * Resolves with the time (PlayoutOptions.now) of the first pull that carried this segment's audio:
+   * its first packet is on the wire. Stays pending for a segment cleared before any of it played.
+   */
+  readonly started: Promise<number>;
 }
 
 export interface PlayoutOptions {
@@ -104,11 +110,14 @@ export class Playout {
       if (!this.#makeResampler) throw new RangeError(`playout at ${this.sampleRate} Hz got ${sampleRate} Hz audio and has no resampler`);
       resampler = this.#makeResampler(sampleRate, this.sampleRate);
     }
-    const seg: Segment = { id, chunks: [], offset: 0, queuedSamples: 0, playedSamples: 0, totalSamples: 0, ended: false, resampler, resolve, done };
+    let onStart!: (at: number) => void;
+    const started = new Promise<number>((r) => (onStart = r));
+    const seg: Segment = { id, chunks: [], offset: 0, queuedSamples: 0, playedSamples: 0, totalSamples: 0, ended: false, resampler, resolve, done, onStart };
     this.#queue.push(seg);
     return {
       id,
       done,
+      started,
       push: (pcm) => this.#push(seg, pcm),
       end: () => {
         seg.ended = true;
@@ -141,6 +150,10 @@ export class Playout {
         continue;
       }
       const n = Math.min(out.length - written, chunk.length - seg.offset);
+      if (seg.onStart && n > 0) {
+        seg.onStart(this.#now());
+        seg.onStart = undefined;
+      }
       out.set(chunk.subarray(seg.offset, seg.offset + n), written);
       written += n;
       seg.offset += n;

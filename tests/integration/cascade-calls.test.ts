@@ -71,7 +71,7 @@ describe('cascade calls', () => {
           default: 'cascade',
           cascade: {
             vocabulary: ['Sev-1', 'Postgres'],
-            stt: { baseUrl: fake.baseUrl, maxRetries: 0 },
+            stt: { baseUrl: fake.baseUrl, maxRetries: 0, transport: 'rest' },
             llm: { baseUrl: fake.baseUrl, maxRetries: 0 },
             tts: { baseUrl: fake.baseUrl, maxRetries: 0, engine: 'openai' },
           },

@@ -21,10 +21,33 @@ export interface SttOpenOptions {
   readonly onError?: (err: Error) => void;
   /** Domain words of this call (the persona's), added to the provider's own for lexical biasing. */
   readonly vocabulary?: readonly string[];
+  /**
+   * Everything recognised so far, including words of audio still being transcribed (unstable: it
+   * may change). `onInterim` by contrast covers all the audio up to the last `requestInterim()`.
+   */
+  readonly onPartial?: (text: string) => void;
+}
+
+/** Options of a per-call recogniser session (`SttProvider.openCall`). */
+export interface SttCallOptions {
+  /** Rate of the caller audio the call's utterances will push. */
+  readonly sampleRate: number;
+  /** Domain words of this call (the persona's), known before the first utterance. */
+  readonly vocabulary?: readonly string[];
+}
+
+/**
+ * A recogniser bound to one call: one connection serves every utterance of the call (opened when
+ * the call starts, so the first utterance pays no handshake). `close()` when the call ends.
+ */
+export interface SttCallSession extends SttProvider {
+  close(): void;
 }
 
 export interface SttProvider {
   readonly name: string;
   open(opts: SttOpenOptions): SttUtterance;
   describe(): string;
+  /** Optional: a session for one whole call (streaming recognisers with a connection per call). */
+  openCall?(opts: SttCallOptions): SttCallSession;
 }

@@ -8,7 +8,8 @@ import { seqDelta } from './packet.ts';
  *   push(packet, arrivalMs) ──▶ [ slots keyed by 16-bit sequence ] ──▶ pop(): frame | lost | empty
  *
  * Playout follows the sequence number, which RFC 3550 §5.1 makes continuous across silence, so a gap
- * in it is loss (concealed by the decoder) and an empty buffer is an underrun or a pause in talk.
+ * in it is loss (rebuilt or concealed by the decoder, which may `peekNext()` at the packet after the
+ * gap) and an empty buffer is an underrun or a pause in talk.
  * The target depth follows the RFC 3550 §6.4.1 jitter estimate between the configured min and max:
  * it grows by pausing playout at a talkspurt start (marker bit) or after an underrun, where the added
  * delay is inaudible, and shrinks by dropping one frame after depth has stayed above target for 1 s.
@@ -164,6 +165,15 @@ export class JitterBuffer<T extends JitterPacket> {
     this.#advance();
     this.#maybeShrink();
     return { kind: 'frame', packet };
+  }
+
+  /**
+   * The packet the next `pop()` will play, if it has already arrived, without taking it. Right after
+   * a `lost` result it is the packet following the gap: an Opus packet there carries in-band FEC
+   * for the lost frame (RFC 6716 §2.1.7), so the decoder can rebuild it instead of concealing.
+   */
+  peekNext(): T | undefined {
+    return this.#slots.get(this.#next);
   }
 
   #advance(): void {

@@ -46,7 +46,7 @@ type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unkn
 /**
  * The embedded RTP media leg: one UDP socket pair per call, driven by the shared 20 ms pacer.
  *
- *   in:  UDP ─▶ parse ─▶ latch ─▶ JitterBuffer ─(tick)─▶ decode / conceal ─▶ sink
+ *   in:  UDP ─▶ parse ─▶ latch ─▶ JitterBuffer ─(tick)─▶ decode / FEC / conceal ─▶ sink
  *   out: (tick) Playout.pullInto ─▶ encode ─▶ RtpSender (seq/ts, DTMF interleave) ─▶ UDP
  */
 export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
@@ -176,6 +176,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
       }
     }
     this.#o.pool.release(this.localPort);
+    this.#decoder.close?.();
     if (this.#packetsIn > 0) metrics.rtpJitterMs.observe(this.#jb.jitterMs);
     this.#o.log.debug({ reason, port: this.localPort, stats: this.stats() }, 'rtp leg closed');
   }
@@ -251,7 +252,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     if (r.kind === 'frame') {
       n = r.packet.payloadType === this.codec.payloadType ? this.#decode(r.packet.payload) : this.#silence();
     } else if (r.kind === 'lost') {
-      n = this.#decoder.concealInto(this.#rxPcm);
+      n = this.#fillLost();
     } else {
       // Keep the caller's timeline running through pauses, once the stream has begun.
       if (!this.#rxStarted) return;
@@ -275,6 +276,25 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
       metrics.codecErrors.inc({ codec: this.codec.name, problem: err.problem });
       return err.written > 0 ? err.written : this.#decoder.concealInto(this.#rxPcm);
     }
+  }
+
+  /**
+   * A lost frame: rebuilt from the in-band FEC of the packet after the gap when that packet is
+   * already buffered and the codec can (Opus, RFC 6716 §2.1.7), else concealed by the codec.
+   */
+  #fillLost(): number {
+    const next = this.#jb.peekNext();
+    let method: 'fec' | 'plc' = 'plc';
+    let n: number;
+    if (next !== undefined && next.payloadType === this.codec.payloadType && this.#decoder.recoverInto) {
+      const r = this.#decoder.recoverInto(next.payload, this.#rxPcm);
+      n = r.samples;
+      method = r.method;
+    } else {
+      n = this.#decoder.concealInto(this.#rxPcm);
+    }
+    metrics.codecLostFrames.inc({ codec: this.codec.name, method });
+    return n;
   }
 
   #silence(): number {

@@ -22,6 +22,9 @@ import type {
   RealtimeAudioConfigOutput,
   RealtimeConversationItemFunctionCallOutput,
   RealtimeResponseCreateParams,
+  RealtimeTranscriptionSessionAudio,
+  RealtimeTranscriptionSessionAudioInput,
+  RealtimeTranscriptionSessionCreateRequest,
 } from 'openai/resources/realtime/realtime';
 
 /**
@@ -112,6 +115,25 @@ const session = obj<RealtimeSessionCreateRequest>(
   ['type'],
 );
 
+/** A transcription session (`?intent=transcription`): input audio only, no model response. */
+const transcriptionAudioInput = obj<RealtimeTranscriptionSessionAudioInput>(
+  {
+    format,
+    noise_reduction: { oneOf: [{ type: 'null' }, { type: 'object', properties: { type: { enum: ['near_field', 'far_field'] } }, additionalProperties: false }] },
+    transcription,
+    turn_detection: turnDetection,
+  },
+  [],
+);
+const transcriptionSession = obj<RealtimeTranscriptionSessionCreateRequest>(
+  {
+    type: lit('transcription'),
+    audio: obj<RealtimeTranscriptionSessionAudio>({ input: transcriptionAudioInput }, []),
+    include: { type: 'array', items: { enum: ['item.input_audio_transcription.logprobs'] } },
+  },
+  ['type'],
+);
+
 const functionCallOutput = obj<RealtimeConversationItemFunctionCallOutput>(
   { call_id: { type: 'string', minLength: 1 }, output: str, type: lit('function_call_output'), id: str, object: lit('realtime.item'), status: { enum: ['completed', 'incomplete', 'in_progress'] } },
   ['call_id', 'output', 'type'],
@@ -148,7 +170,7 @@ const SCHEMAS: { readonly [K in RealtimeClientEvent['type']]: Schema } = {
   'input_audio_buffer.commit': obj<InputAudioBufferCommitEvent>({ type: lit('input_audio_buffer.commit'), event_id: eventId }, ['type']),
   'response.cancel': obj<ResponseCancelEvent>({ type: lit('response.cancel'), event_id: eventId, response_id: str }, ['type']),
   'response.create': obj<ResponseCreateEvent>({ type: lit('response.create'), event_id: eventId, response: responseParams }, ['type']),
-  'session.update': obj<SessionUpdateEvent>({ session, type: lit('session.update'), event_id: eventId }, ['session', 'type']),
+  'session.update': obj<SessionUpdateEvent>({ session: { if: { type: 'object', properties: { type: lit('transcription') }, required: ['type'] }, then: transcriptionSession, else: session }, type: lit('session.update'), event_id: eventId }, ['session', 'type']),
 };
 
 const ajv = new Ajv({ strict: false, allErrors: true });

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { FakeRealtimeConnection } from './connection.ts';
+import { FakeTranscriptionConnection, type FakeTranscriptionScript } from './transcription.ts';
 import { makeTestCertificate, type TestCertificate } from './tls.ts';
 
 export interface FakeRealtimeServerOptions {
@@ -17,9 +18,13 @@ export interface FakeRealtimeServerOptions {
  * (connection.ts). Tests script each connection through the 'connection' event. Base URL for clients:
  * `baseUrl` (give `cert.certFile` to the client process as NODE_EXTRA_CA_CERTS).
  */
-export class FakeRealtimeServer extends EventEmitter<{ connection: [FakeRealtimeConnection] }> {
+export class FakeRealtimeServer extends EventEmitter<{ connection: [FakeRealtimeConnection]; transcription: [FakeTranscriptionConnection] }> {
   readonly cert: TestCertificate;
   readonly connections: FakeRealtimeConnection[] = [];
+  /** `?intent=transcription` connections (transcription.ts), answered by `transcriptionScript`. */
+  readonly transcriptions: FakeTranscriptionConnection[] = [];
+  /** How every transcription connection answers a committed item; tests replace it. */
+  transcriptionScript: FakeTranscriptionScript = () => ({ text: '' });
   /** Upgrade attempts refused (bad key, bad path, no model). */
   readonly refused: string[] = [];
   readonly #https: Server;
@@ -37,13 +42,20 @@ export class FakeRealtimeServer extends EventEmitter<{ connection: [FakeRealtime
     this.#https.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
       const model = url.searchParams.get('model');
-      const why = url.pathname !== '/v1/realtime' ? `path ${url.pathname}` : req.headers.authorization !== `Bearer ${this.#apiKey}` ? 'bad key' : !model ? 'no model' : undefined;
+      const transcription = url.searchParams.get('intent') === 'transcription';
+      const why = url.pathname !== '/v1/realtime' ? `path ${url.pathname}` : req.headers.authorization !== `Bearer ${this.#apiKey}` ? 'bad key' : !model && !transcription ? 'no model' : undefined;
       if (why) {
         this.refused.push(why);
         socket.end(`HTTP/1.1 ${why === 'bad key' ? '401 Unauthorized' : '400 Bad Request'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
         return;
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        if (transcription) {
+          const tc = new FakeTranscriptionConnection(ws, () => this.transcriptionScript);
+          this.transcriptions.push(tc);
+          this.emit('transcription', tc);
+          return;
+        }
         const conn = new FakeRealtimeConnection(ws, model!);
         this.connections.push(conn);
         this.emit('connection', conn);
@@ -86,6 +98,7 @@ export class FakeRealtimeServer extends EventEmitter<{ connection: [FakeRealtime
 
   async close(): Promise<void> {
     for (const c of this.connections) if (!c.closed) c.drop();
+    for (const c of this.transcriptions) if (!c.closed) c.drop();
     this.#wss.close();
     await new Promise<void>((r) => this.#https.close(() => r()));
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TURN_CONFIG, initialTurnState, turnStep, type TurnAction, type TurnConfig, type TurnEvent, type TurnState } from '../../../../agent/cascade/turn-taking.ts';
+import { DEFAULT_TURN_CONFIG, endpointDeadline, initialTurnState, turnStep, type TurnAction, type TurnConfig, type TurnEvent, type TurnState } from '../../../../agent/cascade/turn-taking.ts';
 
 /** Runs events through the reducer; returns the final state and every action with its event time. */
 function run(events: TurnEvent[], cfg: TurnConfig = DEFAULT_TURN_CONFIG, from: TurnState = initialTurnState): { state: TurnState; actions: (TurnAction & { at: number })[] } {
@@ -142,5 +142,39 @@ describe('turn taking: barge-in', () => {
   it('the agent finishing returns it to idle', () => {
     const { state } = run([{ type: 'agent-done', t: 5000 }], DEFAULT_TURN_CONFIG, agentTalking());
     assert.equal(state.agent, 'idle');
+  });
+});
+
+describe('turn taking: the silence counts from the true voice end', () => {
+  it('a silence decision carrying voiceEnd starts the silence there, so the turn ends 500 ms after the voice', () => {
+    // The VAD lets go at 1096, but the voice ended at 1000 (voice-end.ts walked back to it).
+    const events: TurnEvent[] = [...vad(0, 1096, true), { type: 'vad', t: 1096, speech: false, echo: false, voiceEnd: 1000 }, { type: 'interim', t: 1110, text: 'Hello there.' }];
+    const { state } = run(events);
+    assert.equal(state.silenceStart, 1000);
+    assert.equal(endpointDeadline(DEFAULT_TURN_CONFIG, state), 1500);
+    const early = turnStep(DEFAULT_TURN_CONFIG, state, { type: 'tick', t: 1499 });
+    assert.deepEqual(early.actions, []);
+    const due = turnStep(DEFAULT_TURN_CONFIG, state, { type: 'tick', t: 1500 });
+    assert.deepEqual(types(due.actions), ['end-of-turn']);
+    assert.deepEqual(due.actions[0], { type: 'end-of-turn', delayMs: 500, reason: 'min-silence' });
+  });
+
+  it('a voiceEnd after the decision is ignored (never later than the VAD)', () => {
+    const { state } = run([...vad(0, 600, true), { type: 'vad', t: 600, speech: false, echo: false, voiceEnd: 900 }]);
+    assert.equal(state.silenceStart, 600);
+  });
+
+  it('the deadline follows the transcript: max silence after a continuation word, none once speech resumes', () => {
+    const paused = run([...vad(0, 800, true), { type: 'vad', t: 800, speech: false, echo: false, voiceEnd: 760 }, { type: 'interim', t: 850, text: 'I want to talk about the' }]).state;
+    assert.equal(endpointDeadline(DEFAULT_TURN_CONFIG, paused), 760 + 3000);
+    const resumed = turnStep(DEFAULT_TURN_CONFIG, paused, { type: 'vad', t: 900, speech: true, echo: false }).state;
+    assert.equal(endpointDeadline(DEFAULT_TURN_CONFIG, resumed), null);
+    assert.equal(endpointDeadline(DEFAULT_TURN_CONFIG, initialTurnState), null);
+  });
+
+  it('over a talking agent the deadline is the backchannel gap', () => {
+    const talking: TurnState = { ...initialTurnState, agent: 'speaking' };
+    const { state } = run([...vad(0, 200, true), { type: 'vad', t: 200, speech: false, echo: false, voiceEnd: 170 }], DEFAULT_TURN_CONFIG, talking);
+    assert.equal(endpointDeadline(DEFAULT_TURN_CONFIG, state), 170 + DEFAULT_TURN_CONFIG.backchannelGapMs);
   });
 });

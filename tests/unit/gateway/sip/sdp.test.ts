@@ -335,7 +335,7 @@ describe('buildAnswer / buildOffer', () => {
     assert.deepEqual(m.payloadTypes, [111, 9, 0, 101, 96]);
     assert.deepEqual(m.rtpmap.get(101), { payloadType: 101, encoding: 'telephone-event', clockRate: 48000, channels: 1 });
     assert.deepEqual(m.rtpmap.get(96), { payloadType: 96, encoding: 'telephone-event', clockRate: 8000, channels: 1 });
-    assert.match(m.fmtp.get(111) ?? '', /useinbandfec=0/);
+    assert.match(m.fmtp.get(111) ?? '', /useinbandfec=1/, 'we decode in-band FEC, so we ask for it');
     assert.equal(ok(negotiate(sdp, ['G722'])).telephoneEvent?.payloadType, 96);
     assert.equal(ok(negotiate(sdp, ['opus'])).telephoneEvent?.payloadType, 101);
   });
