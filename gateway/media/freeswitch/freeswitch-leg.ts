@@ -1,7 +1,9 @@
 import type { RawData, WebSocket } from 'ws';
+import { samplesPer20ms } from '../../../codecs/types.ts';
 import { MediaError } from '../../errors.ts';
 import { metrics } from '../../metrics.ts';
 import { isDtmfDigit, type DtmfDigit } from '../dtmf.ts';
+import { ForkPrebuffer } from './fork-buffering.ts';
 import { l16Bytes } from './frame-chunker.ts';
 import type { ForkSocket } from './fork-server.ts';
 import { parseForkEvent, type ForkCommand } from './fork-wire.ts';
@@ -47,6 +49,9 @@ export class FreeswitchLeg extends StreamLeg {
   readonly #ws: WebSocket;
   readonly #streaming: boolean;
   readonly #chunkSamples: number;
+  /** Streaming: where the module's prebuffer threshold stands (fork-buffering.ts). */
+  readonly #prebuffer: ForkPrebuffer;
+  readonly #silence: Buffer;
   /** File mode: audio waiting to become a file, and the marks that cover it. */
   #pending: Int16Array[] = [];
   #pendingSamples = 0;
@@ -63,6 +68,8 @@ export class FreeswitchLeg extends StreamLeg {
     this.#ws = opts.socket.ws;
     this.#streaming = opts.streaming;
     this.#chunkSamples = Math.round(((opts.fileChunkMs ?? 400) * opts.sampleRate) / 1000);
+    this.#prebuffer = new ForkPrebuffer(samplesPer20ms(opts.sampleRate));
+    this.#silence = Buffer.alloc(samplesPer20ms(opts.sampleRate) * 2);
     for (const frame of opts.socket.take()) this.deliverBytes(frame);
     this.#ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
     this.#ws.on('close', (code: number) => {
@@ -89,7 +96,7 @@ export class FreeswitchLeg extends StreamLeg {
 
   protected sendAudio(pcm: Int16Array): void {
     if (this.#streaming) {
-      if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(l16Bytes(pcm), { binary: true });
+      this.#sendBinary(l16Bytes(pcm), pcm.length);
       return;
     }
     this.#pending.push(pcm.slice());
@@ -104,7 +111,9 @@ export class FreeswitchLeg extends StreamLeg {
 
   protected sendClear(): void {
     this.#command({ type: 'killAudio' });
-    if (this.#streaming) return;
+    // Sent with the killAudio, so the clear it triggers also drops what the prebuffer held back
+    // (fork-buffering.ts, 2); later, that leftover would start the next utterance.
+    if (this.#streaming) return this.#pad();
     // killAudio does not cut a playback the app started itself: break it (reference page, "seen").
     this.#generation++;
     this.#pending = [];
@@ -116,12 +125,30 @@ export class FreeswitchLeg extends StreamLeg {
   }
 
   protected override onIdle(): void {
-    if (!this.#streaming) this.#flushFile();
+    if (!this.#streaming) return this.#flushFile();
+    // The module keeps an utterance's tail (and the mark after it) in its prebuffer until more audio
+    // comes: silence pushes it out now (fork-buffering.ts, 2).
+    this.#pad();
+  }
+
+  #pad(): void {
+    for (let i = this.#prebuffer.padFrames(); i > 0; i--) this.#sendBinary(this.#silence, this.#silence.length / 2);
+  }
+
+  /** Streaming: as much as the module's prebuffer holds back, at once (fork-buffering.ts, 3). */
+  protected override burstFrames(): number {
+    return this.#streaming ? this.#prebuffer.leadFrames() : 1;
   }
 
   protected closeTransport(_reason: string): void {
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(1000);
     this.#ep.destroy().catch(() => metrics.freeswitchEndpointErrors.inc({ op: 'destroy' }));
+  }
+
+  #sendBinary(bytes: Buffer, samples: number): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#ws.send(bytes, { binary: true });
+    this.#prebuffer.sent(samples);
   }
 
   #command(cmd: ForkCommand): void {

@@ -5,6 +5,8 @@ import type { Logger } from '../../log.ts';
 import { metrics } from '../../metrics.ts';
 import type { Pacer } from '../pacer.ts';
 import type { ResamplerFactory } from '../playout.ts';
+import { eslNoDelay } from './esl-nodelay.ts';
+import { forkRateFor } from './fork-buffering.ts';
 import type { ForkServer } from './fork-server.ts';
 import { FreeswitchLeg } from './freeswitch-leg.ts';
 import type { FsPool } from './fs-pool.ts';
@@ -14,6 +16,7 @@ export interface FsMediaOptions {
   readonly forkServer: ForkServer;
   /** Host in the ws:// URL FreeSWITCH connects to. */
   readonly forkHost: string;
+  /** Used only when FreeSWITCH does not tell the channel's rate (the fork runs at that rate: fork-buffering.ts). */
   readonly sampleRate: 8000 | 16000;
   readonly streaming: boolean;
   readonly metadataTimeoutMs: number;
@@ -44,7 +47,11 @@ export async function openFreeswitchLeg(o: FsMediaOptions, callerSdp: string, co
   const callId = randomUUID();
   const token = randomBytes(16).toString('hex');
   const socket = o.forkServer.expect(callId, token, o.metadataTimeoutMs);
-  const rate = String(o.sampleRate);
+  // Before the first api on the channel's socket (uuid_audio_fork): ~40 ms less per command.
+  eslNoDelay((ep as { _conn?: unknown })._conn);
+  // The channel's own rate, so mod_audio_fork does not resample what we stream (which loses marks).
+  const sampleRate = forkRateFor(channelReadRate(ep), o.sampleRate);
+  const rate = String(sampleRate);
   try {
     await (ep as unknown as { forkAudioStart(a: Record<string, unknown>): Promise<void> }).forkAudioStart({
       wsUrl: `ws://${o.forkHost}:${o.forkServer.port}/fork`,
@@ -57,7 +64,7 @@ export async function openFreeswitchLeg(o: FsMediaOptions, callerSdp: string, co
     const leg = new FreeswitchLeg({
       endpoint: ep,
       socket: await socket,
-      sampleRate: o.sampleRate,
+      sampleRate,
       streaming: o.streaming,
       codec,
       pacer: o.pacer,
@@ -72,5 +79,19 @@ export async function openFreeswitchLeg(o: FsMediaOptions, callerSdp: string, co
     metrics.freeswitchEndpointErrors.inc({ op: 'fork' });
     await ep.destroy().catch(() => undefined);
     throw new MediaError(`audio fork: ${(err as Error).message}`, 503);
+  }
+}
+
+/**
+ * The channel's `read_rate` from the channel data FreeSWITCH sent when its outbound socket connected
+ * (drachtio-fsmrf 4.1.2 keeps that connection in the Endpoint's `_conn`): no `uuid_getvar` round trip
+ * on the event socket before every answer.
+ */
+function channelReadRate(ep: unknown): string | undefined {
+  try {
+    const conn = (ep as { _conn?: { getInfo?: () => { getHeader(name: string): string | undefined } | undefined } })._conn;
+    return conn?.getInfo?.()?.getHeader('variable_read_rate');
+  } catch {
+    return undefined;
   }
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../log.ts';
 import { metrics } from '../../metrics.ts';
+import { eslNoDelay } from './esl-nodelay.ts';
 import type { FsEndpoint } from './freeswitch-leg.ts';
 
 /** The part of a drachtio-fsmrf 4.1.2 MediaServer we use (the package ships no types). */
@@ -138,5 +139,10 @@ export function fsmrfConnector(srf: unknown, profile: string, listenAddress: str
   const Mrf = createRequire(import.meta.url)('drachtio-fsmrf') as new (srf: unknown) => { connect(o: Record<string, unknown>): Promise<FsMediaServer> };
   const mrf = new Mrf(srf);
   // listenAddress: fsmrf binds its outbound-socket server to the first non-loopback IPv4 otherwise.
-  return (cfg) => mrf.connect({ address: cfg.address, port: cfg.port, secret: cfg.secret, listenAddress, profile });
+  return async (cfg) => {
+    const ms = await mrf.connect({ address: cfg.address, port: cfg.port, secret: cfg.secret, listenAddress, profile });
+    // The inbound event socket carries the server-wide api commands (esl-nodelay.ts).
+    eslNoDelay(ms.conn);
+    return ms;
+  };
 }

@@ -127,6 +127,14 @@ export abstract class StreamLeg extends EventEmitter<MediaLegEvents> implements 
   /** The agent stopped talking (the playout ran dry); file-based playback flushes its last chunk. */
   protected onIdle(): void {}
 
+  /**
+   * How many 20 ms frames to send in the tick where speech starts after silence (1: paced from the
+   * first frame). A peer that holds audio back until it has buffered some asks for more.
+   */
+  protected burstFrames(): number {
+    return 1;
+  }
+
   protected abstract wireName(): string;
   protected abstract sendAudio(pcm: Int16Array): void;
   protected abstract sendMark(name: string): void;
@@ -161,12 +169,15 @@ export abstract class StreamLeg extends EventEmitter<MediaLegEvents> implements 
       this.#wasPlaying = false;
       return;
     }
-    const had = this.output.pullInto(this.#tx);
-    if (!had) return;
-    this.#wasPlaying = true;
-    this.sendAudio(this.#tx);
-    this.#stats.packetsOut++;
-    const mark = this.ledger.sent(20);
-    if (mark) this.sendMark(mark);
+    const frames = this.#wasPlaying ? 1 : Math.max(1, this.burstFrames());
+    for (let i = 0; i < frames; i++) {
+      if (i > 0 && this.output.idle) break;
+      if (!this.output.pullInto(this.#tx)) break;
+      this.#wasPlaying = true;
+      this.sendAudio(this.#tx);
+      this.#stats.packetsOut++;
+      const mark = this.ledger.sent(20);
+      if (mark) this.sendMark(mark);
+    }
   }
 }
