@@ -28,6 +28,7 @@ export function wireDialog(call: Call, dialog: SipDialog, guard: CallGuard): voi
   dialog.on('cancel', guard.wrap('dialog', () => call.end({ result: 'caller-cancel', sipStatus: 487 })));
   dialog.on('bye', guard.wrap('dialog', () => call.end({ result: 'caller-hangup' })));
   dialog.on('ack-timeout', guard.wrap('dialog', () => call.end({ result: 'ack-timeout', reason: 'no ACK for 2xx' })));
+  dialog.on('lost', guard.wrap('dialog', () => call.end({ result: 'error', reason: 'signaling lost' })));
   dialog.on('ended', guard.wrap('dialog', () => call.end({ result: 'caller-hangup', reason: 'dialog ended' })));
 }
 

@@ -64,6 +64,11 @@ export interface SipDialogEvents {
   refer: [IncomingRefer];
   /** Our 2xx was never ACKed (Timer H fired): the dialog sends BYE and ends. */
   'ack-timeout': [];
+  /**
+   * The signaling backend lost the dialog without any SIP saying so (drachtio-server went away): the
+   * call is over as a fault, not a hang-up. Emitted just before `ended`.
+   */
+  lost: [];
   /** The dialog is over, whichever side ended it. Emitted once. */
   ended: [];
 }

@@ -100,6 +100,7 @@ export class DrachtioDialog extends EventEmitter<SipDialogEvents> implements Sip
 
   /** drachtio-server went away: the dialog cannot be signalled any more. */
   lost(): void {
+    if (!this.#ended) this.emit('lost');
     this.#end();
   }
 

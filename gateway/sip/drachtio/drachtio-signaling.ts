@@ -21,7 +21,7 @@ export interface DrachtioOptions {
   readonly connectTimeoutMs?: number;
   /** False while no media server can take a call (FreeSWITCH pool empty): INVITEs get 503 at once. */
   readonly mediaReady?: () => boolean;
-  /** Issue 8 admission (rate limits, scanners, call limits) of each INVITE; none admits everything. */
+  /** Issue 8 admission (rate limits, scanners, call limits) of each INVITE and OPTIONS; none admits everything. */
   readonly admit?: (input: AdmissionInput) => Admission;
   /** Tests inject a fake; production builds drachtio-srf's `Srf`. */
   readonly srf?: SrfApp;
@@ -69,7 +69,7 @@ export class DrachtioSignaling extends EventEmitter<SignalingEvents> implements 
       this.#lost();
     });
     srf.invite((req, res) => this.#onInvite(req, res));
-    srf.options((_req, res) => res.send(200, { headers: { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY' } }));
+    srf.options((req, res) => this.#onOptions(req, res));
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('drachtio-server did not accept the connection')), this.#o.connectTimeoutMs ?? 10_000);
       srf.on('connect', (err: Error | null, hostport?: string) => {
@@ -103,7 +103,7 @@ export class DrachtioSignaling extends EventEmitter<SignalingEvents> implements 
     const trunk = this.#o.trunkFor(req.source_address);
     // Screened first, as the embedded UAS does, before any dialog or call exists (drachtio-admission.ts).
     const verdict = this.#o.admit?.(drachtioAdmissionInput(req, trunk));
-    if (verdict !== undefined && verdict.action !== 'pass') return refuse(res, verdict);
+    if (verdict !== undefined && verdict.action !== 'pass') return refuse(req, res, verdict);
     if (!this.#accepting || this.listenerCount('invite') === 0 || this.#o.mediaReady?.() === false) {
       res.send(503, { headers: { 'Retry-After': '30' } });
       return;
@@ -113,6 +113,14 @@ export class DrachtioSignaling extends EventEmitter<SignalingEvents> implements 
     this.#dialogs.add(dialog);
     dialog.once('ended', () => this.#dialogs.delete(dialog));
     this.emit('invite', dialog);
+  }
+
+  /** Screened like the embedded UAS screens any out-of-dialog request: a scanner's probe gets no answer. */
+  #onOptions(req: SrfRequest, res: SrfResponse): void {
+    metrics.sipRequestsIn.inc({ method: 'OPTIONS', transport: String(req.protocol ?? 'udp').toLowerCase() });
+    const verdict = this.#o.admit?.(drachtioAdmissionInput(req, this.#o.trunkFor(req.source_address)));
+    if (verdict !== undefined && verdict.action !== 'pass') return refuse(req, res, verdict);
+    res.send(200, { headers: { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY' } });
   }
 
   #lost(): void {

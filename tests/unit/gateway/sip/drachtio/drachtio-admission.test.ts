@@ -18,7 +18,7 @@ function config(overRate: 'drop' | 'reply'): Config {
   return { ...base, security: { ...base.security, admission } };
 }
 
-async function setup(overRate: 'drop' | 'reply'): Promise<{ srf: FakeSrf; invites: unknown[]; send: (req: SrfRequest) => FakeRes }> {
+async function setup(overRate: 'drop' | 'reply'): Promise<{ srf: FakeSrf; invites: unknown[]; send: (req: SrfRequest) => FakeRes; options: (req: SrfRequest) => FakeRes }> {
   const srf = new FakeSrf();
   const trunkFor = (a: string): string | undefined => (a === '127.0.0.1' ? 'lab' : undefined);
   const admit = createAdmission(config(overRate), {}, new CallRegistry());
@@ -31,7 +31,12 @@ async function setup(overRate: 'drop' | 'reply'): Promise<{ srf: FakeSrf; invite
     srf.inviteFn!(req, res);
     return res;
   };
-  return { srf, invites, send };
+  const options = (req: SrfRequest): FakeRes => {
+    const res = new FakeRes();
+    srf.optionsFn!(Object.assign(req, { method: 'OPTIONS' }), res);
+    return res;
+  };
+  return { srf, invites, send, options };
 }
 
 function from(address: string, headers: Record<string, string> = {}): SrfRequest {
@@ -46,6 +51,13 @@ test('a normal INVITE passes; a scanner User-Agent is dropped without any answer
   const scan = send(from('127.0.0.1', { 'User-Agent': 'friendly-scanner' }));
   assert.equal(invites.length, 1, 'the scanner INVITE did not');
   assert.deepEqual(scan.sent, [], 'drop: drachtio-server already sent 100 Trying; we send nothing');
+});
+
+test('OPTIONS are screened too: a scanner probe gets no answer, a normal one 200', async () => {
+  const { options } = await setup('drop');
+  assert.deepEqual(options(from('127.0.0.1', { 'User-Agent': 'sipsak 0.9.7' })).sent, [], 'non-INVITE drops stay silent (no 100 Trying was sent)');
+  const ok = options(from('127.0.0.1', { 'User-Agent': 'Carrier SBC 1.0' }));
+  assert.equal(ok.sent[0]?.status, 200);
 });
 
 test('over the per-source rate: dropped, or 503 with Retry-After when configured to reply', async () => {

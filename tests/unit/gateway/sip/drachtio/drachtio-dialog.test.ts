@@ -122,13 +122,19 @@ describe('drachtio signaling (drachtio-srf 5 behaviour)', () => {
     const first = await next();
     const ev: string[] = [];
     first.dialog.on('cancel', () => ev.push('cancel'));
+    first.dialog.on('lost', () => ev.push('lost'));
     (first.req as unknown as EventEmitter).emit('cancel');
     assert.deepEqual(ev, ['cancel']);
     assert.equal(first.dialog.state, 'terminated');
     const second = await next();
-    const ended = new Promise<void>((r) => second.dialog.once('ended', () => r()));
+    const order: string[] = [];
+    second.dialog.on('lost', () => order.push('lost'));
+    const ended = new Promise<void>((r) => second.dialog.once('ended', () => r(void order.push('ended'))));
     srf.emit('reconnecting');
     await ended;
     assert.equal(second.dialog.state, 'terminated');
+    // A fault, not a hang-up: the call layer ends the call with result=error on `lost`, before `ended`.
+    assert.deepEqual(order, ['lost', 'ended']);
+    assert.deepEqual(ev, ['cancel'], 'a cancelled dialog is not reported lost');
   });
 });
