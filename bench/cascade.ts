@@ -168,7 +168,7 @@ export async function runCascadeBench(ctx?: SectionContext): Promise<SectionResu
       const p95 = perRun.filter((x) => x.length).map((x) => percentile(x, 95));
       figures.push(fig(`cascade.${name}.ttfa-p50`, `cascade TTFA (${name} providers ${p.stt}/${p.llm}/${p.tts} ms), p50`, p50));
       if (name === 'instant') {
-        figures.push(fig('cascade.instant.overhead-p95', `cascade overhead per turn on top of ${MIN_SILENCE_MS} ms endpointing, p95 (goal < 20 ms)`, p95.map((v) => v - MIN_SILENCE_MS), 'mostly the jitter buffer (40 ms target + tick phase) and up to one 20 ms pacer tick; see the stage breakdown'));
+        figures.push(fig('cascade.instant.overhead-p95', `cascade overhead per turn on top of ${MIN_SILENCE_MS} ms endpointing, p95 (goal < 20 ms)`, p95.map((v) => v - MIN_SILENCE_MS), 'the silence is counted from the voice end\'s packet arrival (the jitter buffer waits inside it) and a reply\'s first packet leaves at once; see the stage breakdown'));
       } else {
         figures.push(fig('cascade.realistic.ttfa-p95', 'cascade TTFA (150/300/150 ms providers), p95', p95, `serial sum would be ${MIN_SILENCE_MS + p.stt + p.llm + p.tts} ms + overhead`));
       }

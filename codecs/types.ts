@@ -13,6 +13,13 @@ export interface AudioFrame {
   readonly sampleRate: number;
   /** Media timestamp of the first sample, in samples at `sampleRate`, monotonic within a stream. */
   readonly timestamp: number;
+  /**
+   * When the packet that carried this audio reached the gateway (ms, performance.now clock), before
+   * any jitter buffering: a consumer that times the caller's speech (endpointing) counts from here,
+   * so the buffer's delay is not added on top. For a concealed or silence-filled frame, when its
+   * packet would have arrived. Unset when the leg cannot tell (then use the time of `write()`).
+   */
+  readonly arrivalMs?: number;
 }
 
 /** Samples in one 20 ms frame at `sampleRate`. */

@@ -37,6 +37,7 @@ export const metrics = {
   sipRetransmissions: new Counter({ name: 'trunkline_sip_retransmissions_total', help: 'Responses and requests retransmitted by our transactions', labelNames: ['method'] as const, registers: [registry] }),
   rtpPacketsIn: new Counter({ name: 'trunkline_rtp_packets_received_total', help: 'RTP packets accepted from callers', registers: [registry] }),
   rtpPacketsOut: new Counter({ name: 'trunkline_rtp_packets_sent_total', help: 'RTP packets sent to callers', registers: [registry] }),
+  rtpTalkspurtsEarly: new Counter({ name: 'trunkline_rtp_talkspurts_early_total', help: 'Agent talkspurts whose first RTP packet was sent at once, before its pacer tick', registers: [registry] }),
   rtpPacketsLost: new Counter({ name: 'trunkline_rtp_packets_lost_total', help: 'Inbound RTP packets never received (sequence gaps)', registers: [registry] }),
   rtpPacketsDropped: new Counter({ name: 'trunkline_rtp_packets_dropped_total', help: 'Inbound RTP packets dropped, by reason', labelNames: ['reason'] as const, registers: [registry] }),
   rtpJitterMs: new Histogram({
@@ -62,6 +63,7 @@ export const metrics = {
     registers: [registry],
   }),
   callErrors: new Counter({ name: 'trunkline_call_errors_total', help: 'Unexpected faults contained to one call, by stage', labelNames: ['stage'] as const, registers: [registry] }),
+  lateOffers: new Counter({ name: 'trunkline_late_offer_calls_total', help: 'Offer-less INVITEs (our offer in the 200, the answer in the ACK), by outcome: connected, or why the answer was refused (BYE sent)', labelNames: ['outcome'] as const, registers: [registry] }),
   ttsSynthesisSeconds: new Histogram({
     name: 'trunkline_tts_synthesis_seconds',
     help: 'Time to synthesise a prompt, by engine',

@@ -142,7 +142,9 @@ export class CascadeSession implements AgentSession {
       while (this.#prerollSamples - this.#preroll[0]!.length >= (PREROLL_MS * f.sampleRate) / 1000) this.#prerollSamples -= this.#preroll.shift()!.length;
     }
     this.#vadSamples += f.samples.length;
-    this.#voiceEnd.push(frameRms(f.samples), this.#vadSamples, now);
+    // Dated by its packet's arrival when the leg knows it: the endpointing silence then runs from the
+    // voice end on the wire, and the jitter buffer's delay passes inside it instead of after it.
+    this.#voiceEnd.push(frameRms(f.samples), this.#vadSamples, f.arrivalMs ?? now);
     this.#vad?.push(f.samples);
   }
 

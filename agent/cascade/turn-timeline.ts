@@ -9,7 +9,10 @@ import { performance } from 'node:perf_hooks';
  * start on the wall clock so a caller in another process can line up its own packet times.
  */
 export const TURN_MARKS = [
-  /** The last caller frame with voice left the jitter buffer (energy above the noise floor). */
+  /**
+   * The last caller frame with voice (energy above the noise floor) arrived: its packet's arrival
+   * time when the leg dates frames (AudioFrame.arrivalMs), else when it left the jitter buffer.
+   */
   'voiceEnd',
   /** The VAD declared silence (it lags the voice by its model's memory). */
   'vadSilence',

@@ -51,14 +51,18 @@ export function breakdown(wire: readonly WireTurn[], gw: readonly GatewayTurn[],
     if (v !== undefined && Number.isFinite(v)) (cols[k] ??= []).push(v);
   };
   for (const w of wire) {
-    // The gateway turn whose voice end follows this caller's last voiced packet most closely.
+    // The gateway turn whose voice end is nearest after this caller's last voiced packet; dated by
+    // arrival it may also fall a frame or two before it (the gateway's noise floor calls a quiet last
+    // frame silence, the caller's does not), and the two clocks differ by a little.
     const g = gw
-      .filter((x) => x.voiceEndEpochMs >= w.lastVoicedEpochMs - 5 && x.voiceEndEpochMs <= w.lastVoicedEpochMs + 300)
+      .filter((x) => x.voiceEndEpochMs >= w.lastVoicedEpochMs - 100 && x.voiceEndEpochMs <= w.lastVoicedEpochMs + 300)
       .sort((a, b) => a.voiceEndEpochMs - b.voiceEndEpochMs)[0];
     if (!g) continue;
     const m = g.marks;
     const fromEndpoint = (at: number | undefined): number | undefined => (at === undefined || m.endpoint === undefined ? undefined : at - m.endpoint);
-    add('caller packet → jitter pop (voice end)', g.voiceEndEpochMs - w.lastVoicedEpochMs);
+    // The voice end is the packet's arrival on an RTP leg (AudioFrame.arrivalMs): this is then the
+    // wire alone, and the jitter buffer's wait shows in the next stage, inside the silence.
+    add('caller packet → gateway arrival (voice end)', g.voiceEndEpochMs - w.lastVoicedEpochMs);
     add('voice end → VAD says silence', m.vadSilence);
     add('voice end → endpoint, minus silence', m.endpoint === undefined ? undefined : m.endpoint - minSilenceMs);
     // Relative to the endpoint: negative when done speculatively before it (preemptive reply).

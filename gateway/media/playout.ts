@@ -78,12 +78,30 @@ export class Playout {
   #dropped = 0;
   #lastAudioAt: number | undefined;
   #stopWaiters: ((pulledAt: number) => void)[] = [];
+  /** Samples in one 20 ms pull: what must be queued before a new talkspurt is worth sending early. */
+  readonly #frameSamples: number;
+  #onReady: (() => void) | undefined;
+  /** The last pull carried agent audio (a talkspurt is on the wire). */
+  #pulledAudio = false;
+  /** `onReady` was told since the last pull. */
+  #readyTold = false;
 
   constructor(opts: PlayoutOptions) {
     this.sampleRate = opts.sampleRate;
     this.#now = opts.now ?? (() => performance.now());
     this.#maxQueued = Math.round(((opts.maxQueuedMs ?? 120_000) * opts.sampleRate) / 1000);
     this.#makeResampler = opts.makeResampler;
+    this.#frameSamples = Math.max(1, Math.floor(opts.sampleRate / 50));
+  }
+
+  /**
+   * Tells `listener` (synchronously, after a `push()` or `end()`) when a new talkspurt can start:
+   * the last pull carried no audio and now a full 20 ms frame (or the rest of an ended segment) is
+   * queued at the head. A leg may then send that frame at once instead of waiting up to 20 ms for
+   * its next tick (rtp-leg.ts). Told once per silent pull; one listener (undefined removes it).
+   */
+  onReady(listener: (() => void) | undefined): void {
+    this.#onReady = listener;
   }
 
   /** Samples dropped because the queue was full. */
@@ -122,6 +140,7 @@ export class Playout {
       end: () => {
         seg.ended = true;
         this.#finishIfDrained(seg);
+        this.#maybeReady();
       },
     };
   }
@@ -167,6 +186,8 @@ export class Playout {
       this.#finishIfDrained(seg);
     }
     if (written < out.length) out.fill(0, written);
+    this.#pulledAudio = written > 0;
+    this.#readyTold = false;
     if (written > 0) this.#lastAudioAt = this.#now();
     else if (this.#stopWaiters.length > 0) {
       const at = this.#now();
@@ -218,6 +239,16 @@ export class Playout {
     seg.queuedSamples += data.length;
     seg.totalSamples += data.length;
     this.#queuedSamples += data.length;
+    this.#maybeReady();
+  }
+
+  #maybeReady(): void {
+    if (!this.#onReady || this.#pulledAudio || this.#readyTold) return;
+    const head = this.#queue[0];
+    // A streaming head with less than a frame would be padded with silence: wait for more (or its end).
+    if (!head || head.queuedSamples === 0 || (head.queuedSamples < this.#frameSamples && !head.ended)) return;
+    this.#readyTold = true;
+    this.#onReady();
   }
 
   #finishIfDrained(seg: Segment): void {

@@ -24,7 +24,7 @@ export class ResampleSink implements AudioSink {
     if (this.#out.length < need) this.#out = new Int16Array(need);
     const n = this.#r.process(frame.samples, this.#out);
     const samples = this.#out.subarray(0, n);
-    this.#next.write({ samples, sampleRate: this.#r.toRate, timestamp: this.#timestamp });
+    this.#next.write({ samples, sampleRate: this.#r.toRate, timestamp: this.#timestamp, arrivalMs: frame.arrivalMs });
     this.#timestamp += n;
   }
 

@@ -12,7 +12,9 @@ import { seqDelta } from './packet.ts';
  * gap) and an empty buffer is an underrun or a pause in talk.
  * The target depth follows the RFC 3550 §6.4.1 jitter estimate between the configured min and max:
  * it grows by pausing playout at a talkspurt start (marker bit) or after an underrun, where the added
- * delay is inaudible, and shrinks by dropping one frame after depth has stayed above target for 1 s.
+ * delay is inaudible, and shrinks by dropping one frame after depth has stayed a frame or more above
+ * target for 1 s (so a burst at call start does not leave its extra delay on every later frame).
+ * Each frame leaves with its packet's arrival time, so a consumer can time speech from the wire.
  */
 
 export interface JitterPacket {
@@ -31,7 +33,7 @@ export interface JitterBufferOptions {
   readonly frameMs?: number;
 }
 
-export type JitterPop<T> = { readonly kind: 'frame'; readonly packet: T } | { readonly kind: 'lost'; readonly sequence: number } | { readonly kind: 'empty' };
+export type JitterPop<T> = { readonly kind: 'frame'; readonly packet: T; readonly arrivalMs: number } | { readonly kind: 'lost'; readonly sequence: number } | { readonly kind: 'empty' };
 
 /** What `push` did with a packet; the non-queued outcomes are drop reasons the caller counts. */
 export type JitterPush = 'queued' | 'resync' | 'duplicate' | 'late' | 'jump';
@@ -53,14 +55,38 @@ const MAX_MISORDER = 100;
 const MAX_DROPOUT = 250;
 /** Shrink only after depth stayed above target this many pops (1 s), and by this margin. */
 const SHRINK_AFTER_POPS = 50;
-const SHRINK_MARGIN_FRAMES = 2;
+const SHRINK_MARGIN_FRAMES = 1;
+/** Lateness the target depth covers, in RFC 3550 §6.4.1 jitter estimates (mean deviations). */
+const JITTER_MULTIPLE = 4;
+
+interface Slot<T> {
+  readonly packet: T;
+  readonly arrivalMs: number;
+}
+
+/**
+ * Depth to aim for: four jitter estimates, rounded up to whole frames, within min..max.
+ *
+ * Depth is counted behind the frame played next, and pops fall on the pacer's ticks, so a packet
+ * that arrives φ ms before the tick that would first see it (0 < φ ≤ frame) may be target + φ ms
+ * late and still play: the frame period itself is margin on top of the target, never inside it.
+ * (The earlier rule, ceil((frame + 4J) / frame) frames, counted that frame twice: any jitter at all
+ * put it at two frames, so a configured minimum of one frame never took effect.) For Gaussian
+ * transit noise of deviation σ, J ≈ 1.13σ, so 4J covers 4.5σ; uniform noise over [0, X] has
+ * J = X/3, so 4J ≈ 1.3X: a steady stream stops underrunning once the estimate has settled
+ * (tests/unit/gateway/media/rtp/jitter-target.test.ts).
+ */
+export function jitterTargetMs(jitterMs: number, frameMs: number, minMs: number, maxMs: number): number {
+  const want = Math.ceil((JITTER_MULTIPLE * jitterMs) / frameMs) * frameMs;
+  return Math.min(maxMs, Math.max(minMs, want));
+}
 
 export class JitterBuffer<T extends JitterPacket> {
   readonly #minMs: number;
   readonly #maxMs: number;
   readonly #frameMs: number;
   readonly #jitter: InterarrivalJitter;
-  readonly #slots = new Map<number, T>();
+  readonly #slots = new Map<number, Slot<T>>();
   #ssrc: number | undefined;
   /** Next sequence number to play. */
   #next = 0;
@@ -89,10 +115,9 @@ export class JitterBuffer<T extends JitterPacket> {
     return this.#jitter.units;
   }
 
-  /** Depth the buffer aims for: a frame plus four times the jitter, in whole frames, within min..max. */
+  /** Depth the buffer aims for (jitterTargetMs): four times the jitter in whole frames, within min..max. */
   get targetMs(): number {
-    const want = Math.ceil((this.#frameMs + 4 * this.#jitter.ms) / this.#frameMs) * this.#frameMs;
-    return Math.min(this.#maxMs, Math.max(this.#minMs, want));
+    return jitterTargetMs(this.#jitter.ms, this.#frameMs, this.#minMs, this.#maxMs);
   }
 
   /**
@@ -133,7 +158,7 @@ export class JitterBuffer<T extends JitterPacket> {
     this.#jitter.update(packet.timestamp, arrivalMs);
     if (delta < 0) this.#next = packet.sequence; // reordered ahead of the first packet, nothing played yet
     if (this.#slots.size === 0 || seqDelta(this.#highest, packet.sequence) > 0) this.#highest = packet.sequence;
-    this.#slots.set(packet.sequence, packet);
+    this.#slots.set(packet.sequence, { packet, arrivalMs });
     if (this.depthMs > this.#maxMs) this.#trimTo(this.targetMs);
     return 'queued';
   }
@@ -144,8 +169,8 @@ export class JitterBuffer<T extends JitterPacket> {
       if (this.#slots.size === 0 || this.depthMs < this.targetMs) return { kind: 'empty' };
       this.#playing = true;
     }
-    const packet = this.#slots.get(this.#next);
-    if (packet === undefined) {
+    const slot = this.#slots.get(this.#next);
+    if (slot === undefined) {
       if (this.#slots.size === 0) {
         // Underrun: the next packet is late or the sender paused; rebuild depth before resuming.
         this.#playing = false;
@@ -156,7 +181,7 @@ export class JitterBuffer<T extends JitterPacket> {
       this.stats.lost++;
       return { kind: 'lost', sequence };
     }
-    if (packet.marker && this.#started && this.depthMs < this.targetMs) {
+    if (slot.packet.marker && this.#started && this.depthMs < this.targetMs) {
       // Talkspurt start (RFC 3550 §5.1 marker): delaying it grows the depth without a gap in speech.
       this.#playing = false;
       return { kind: 'empty' };
@@ -164,7 +189,7 @@ export class JitterBuffer<T extends JitterPacket> {
     this.#slots.delete(this.#next);
     this.#advance();
     this.#maybeShrink();
-    return { kind: 'frame', packet };
+    return { kind: 'frame', packet: slot.packet, arrivalMs: slot.arrivalMs };
   }
 
   /**
@@ -173,7 +198,7 @@ export class JitterBuffer<T extends JitterPacket> {
    * for the lost frame (RFC 6716 §2.1.7), so the decoder can rebuild it instead of concealing.
    */
   peekNext(): T | undefined {
-    return this.#slots.get(this.#next);
+    return this.#slots.get(this.#next)?.packet;
   }
 
   #advance(): void {
@@ -186,7 +211,10 @@ export class JitterBuffer<T extends JitterPacket> {
   }
 
   #maybeShrink(): void {
-    const excess = (this.depthMs - this.targetMs) / this.#frameMs;
+    // Measured just after a pop; in steady state a packet arrives before the next pop, so the depth
+    // that pop compares with the target is one frame more. (Leaving that frame out made a steady
+    // excess of up to two frames permanent: a 20 ms target could sit at 60 ms for a whole call.)
+    const excess = (this.depthMs + this.#frameMs - this.targetMs) / this.#frameMs;
     if (excess < SHRINK_MARGIN_FRAMES) {
       this.#aboveTargetPops = 0;
       return;
@@ -209,7 +237,7 @@ export class JitterBuffer<T extends JitterPacket> {
     if (this.#ssrc !== undefined) this.stats.resyncs++;
     this.#ssrc = packet.ssrc;
     this.#slots.clear();
-    this.#slots.set(packet.sequence, packet);
+    this.#slots.set(packet.sequence, { packet, arrivalMs });
     this.#next = packet.sequence;
     this.#highest = packet.sequence;
     this.#playing = false;

@@ -16,6 +16,7 @@ import { isRtcp, parseRtp, type RtpPacket } from './packet.ts';
 import { bindRtpSocket, type PortPool } from './port-pool.ts';
 import { ReceptionStats } from './reception.ts';
 import { parseRtcp, writeReceiverReport } from './rtcp.ts';
+import { RtpOutbound, type SendState } from './outbound.ts';
 import { RtpSender } from './rtp-sender.ts';
 
 export interface RtpLegOptions {
@@ -47,7 +48,7 @@ type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unkn
  * The embedded RTP media leg: one UDP socket pair per call, driven by the shared 20 ms pacer.
  *
  *   in:  UDP ─▶ parse ─▶ latch ─▶ JitterBuffer ─(tick)─▶ decode / FEC / conceal ─▶ sink
- *   out: (tick) Playout.pullInto ─▶ encode ─▶ RtpSender (seq/ts, DTMF interleave) ─▶ UDP
+ *   out: (tick, or at once when a talkspurt starts) Playout.pullInto ─▶ encode ─▶ RtpSender (seq/ts, DTMF interleave) ─▶ UDP
  */
 export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   readonly kind = 'rtp' as const;
@@ -66,13 +67,15 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   readonly #dtmfRx: Rfc4733Receiver;
   readonly #reception = new ReceptionStats();
   readonly #rxPcm: Int16Array;
-  readonly #txPcm: Int16Array;
+  readonly #out: RtpOutbound;
   readonly #rtcpBuf = new Uint8Array(512);
   readonly #unregister: () => void;
   #sink: AudioSink = nullSink;
   #direction: MediaDirection = 'sendrecv';
   #rxTimeline = 0;
   #rxStarted = false;
+  /** How long the last played packet waited in the jitter buffer (dates concealed and silent frames). */
+  #rxDelayMs = 0;
   #lastRxMs: number;
   #timedOut = false;
   #nextRtcpMs: number;
@@ -113,11 +116,18 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     this.#dtmfRx = new Rfc4733Receiver({ clockRate: opts.codec.clockRate });
     // Room for a peer whose packets are longer than 20 ms (ptime up to 120 ms).
     this.#rxPcm = new Int16Array(samplesPer20ms(this.sampleRate) * 6);
-    this.#txPcm = new Int16Array(samplesPer20ms(this.sampleRate));
+    this.#out = new RtpOutbound({ sender: this.#sender, playout: this.output, send: (p) => this.#sendPacket(p) });
     rtp.on('message', (msg, rinfo) => this.#guard(() => this.#onDatagram(msg, rinfo, true)));
     rtcp.on('message', (msg, rinfo) => this.#guard(() => this.#onDatagram(msg, rinfo, false)));
     for (const s of [rtp, rtcp]) s.on('error', (err) => this.#fail(err));
     this.#unregister = opts.pacer.add(() => this.#tick());
+    // After the caller's stack unwinds (the producer may push more or end the segment first).
+    this.output.onReady(() => queueMicrotask(() => this.#guard(() => this.#sendAhead())));
+  }
+
+  /** A talkspurt is ready between ticks: its first packet leaves now (outbound.ts), not at the next tick. */
+  #sendAhead(): void {
+    if (!this.#closed && this.#out.ahead(this.#sendState())) metrics.rtpTalkspurtsEarly.inc();
   }
 
   /** Where the SDP says the peer's media is (answer or re-INVITE); unlatches until its first packet. */
@@ -166,6 +176,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     if (this.#closed) return;
     this.#closed = true;
     this.#unregister();
+    this.output.onReady(undefined);
     this.#sender.abort();
     this.output.clear();
     for (const s of [this.#rtp, this.#rtcp]) {
@@ -222,10 +233,10 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #tick(): void {
     if (this.#closed) return;
     const now = this.#now();
-    this.#receiveTick();
+    this.#receiveTick(now);
     const late = this.#dtmfRx.poll(now);
     if (late) this.#emitDtmf(late);
-    this.#sendTick();
+    this.#out.tick(this.#sendState());
     if (this.#direction === 'sendrecv' && !this.#timedOut && now - this.#lastRxMs > this.#o.mediaTimeoutSec * 1000) {
       this.#timedOut = true;
       this.#o.log.warn({ port: this.localPort, timeoutSec: this.#o.mediaTimeoutSec }, 'rtp media timeout');
@@ -238,7 +249,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     }
   }
 
-  #receiveTick(): void {
+  #receiveTick(now: number): void {
     const r = this.#jb.pop();
     const { lost, overflow } = this.#jb.stats;
     if (lost > this.#lostCounted) metrics.rtpPacketsLost.inc(lost - this.#lostCounted);
@@ -250,6 +261,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     this.#overflowCounted = overflow;
     let n: number;
     if (r.kind === 'frame') {
+      this.#rxDelayMs = Math.max(0, now - r.arrivalMs);
       n = r.packet.payloadType === this.codec.payloadType ? this.#decode(r.packet.payload) : this.#silence();
     } else if (r.kind === 'lost') {
       n = this.#fillLost();
@@ -259,7 +271,9 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
       n = this.#silence();
     }
     this.#rxStarted = true;
-    const frame = { samples: this.#rxPcm.subarray(0, n), sampleRate: this.sampleRate, timestamp: this.#rxTimeline };
+    // A frame without a packet is dated as if its packet had waited as long as the last one did.
+    const arrivalMs = r.kind === 'frame' ? r.arrivalMs : now - this.#rxDelayMs;
+    const frame = { samples: this.#rxPcm.subarray(0, n), sampleRate: this.sampleRate, timestamp: this.#rxTimeline, arrivalMs };
     this.#rxTimeline += n;
     this.#sink.write(frame);
   }
@@ -303,17 +317,14 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     return n;
   }
 
-  #sendTick(): void {
+  /** Whether we send to the caller now: a latched peer, and a direction that includes sending (RFC 3264 §8.4). */
+  #sendState(): SendState {
+    return this.#latch.target && this.#direction !== 'recvonly' && this.#direction !== 'inactive' ? 'send' : 'hold';
+  }
+
+  #sendPacket(packet: Uint8Array): void {
     const to = this.#latch.target;
-    if (!to || this.#direction === 'recvonly' || this.#direction === 'inactive') return this.#sender.skip();
-    let packet: Uint8Array | undefined;
-    if (this.#sender.dtmfActive) packet = this.#sender.dtmf();
-    if (!packet) {
-      // Agent audio waits while DTMF owns the stream; otherwise comfort silence keeps media flowing.
-      const speech = !this.#sender.dtmfActive && this.output.pullInto(this.#txPcm);
-      if (!speech) this.#txPcm.fill(0);
-      packet = this.#sender.audio(this.#txPcm, speech);
-    }
+    if (!to) return;
     this.#send(this.#rtp, Buffer.from(packet), to.port, to.address);
     metrics.rtpPacketsOut.inc();
   }

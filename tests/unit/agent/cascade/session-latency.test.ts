@@ -101,13 +101,17 @@ function deps(over: Partial<CascadeDeps>): CascadeDeps {
   return { vad: laggyVad(3), stt: recordingStt('Hello there.', { pushed: 0, atInterim: [], atFinish: [] }), llm, tts: countingTts([]), tools: BUILTIN_TOOLS, turn: { ...DEFAULT_TURN_CONFIG, minSilenceMs: 300 }, instructions: 'sys', vadThreshold: 0.5, echo: { enabled: false, maxLagMs: 800, maxRatio: 0.5 }, maxToolRounds: 1, tickMs: 1000, ...over };
 }
 
-/** Real-time 20 ms frames: `plan` is a list of [loud?, ms]; calls `each` after every frame. */
-async function feed(leg: FakeLeg, plan: [boolean, number][], each?: (t: number) => void): Promise<void> {
+/**
+ * Real-time 20 ms frames: `plan` is a list of [loud?, ms]; calls `each` after every frame. With
+ * `arrivalLagMs`, each frame says its packet arrived that long before it was written (a jitter buffer).
+ */
+async function feed(leg: FakeLeg, plan: [boolean, number][], each?: (t: number) => void, arrivalLagMs?: number): Promise<void> {
   const t0 = performance.now();
   let k = 0;
   for (const [loud, ms] of plan) {
     for (let i = 0; i < ms / 20; i++, k++) {
-      leg.sink.write({ samples: new Int16Array(160).fill(loud ? 5000 : 0), sampleRate: 8000, timestamp: k * 160 });
+      const arrival = arrivalLagMs === undefined ? {} : { arrivalMs: performance.now() - arrivalLagMs };
+      leg.sink.write({ samples: new Int16Array(160).fill(loud ? 5000 : 0), sampleRate: 8000, timestamp: k * 160, ...arrival });
       each?.(performance.now() - t0);
       // Drift-free: frame k+1 is due at (k+1)·20 ms.
       await new Promise((r) => setTimeout(r, Math.max(0, t0 + (k + 1) * 20 - performance.now())));
@@ -136,6 +140,21 @@ describe('cascade session: nothing waits after the endpoint', () => {
     assert.ok(queuedAt !== undefined && queuedAt >= 680 && queuedAt < 760, `reply queued at ${queuedAt} ms`);
     assert.equal(sttLog.atInterim.length, 1);
     assert.deepEqual(sttLog.atFinish, sttLog.atInterim, 'the final covers exactly what the pause transcript covered');
+  });
+
+  it('counts the silence from the packet arrival a frame carries, so the jitter buffer delay passes inside it', async (t) => {
+    const leg = new FakeLeg();
+    const s = new CascadeSession(context(leg), deps({}));
+    t.after(() => s.stop('test'));
+    await s.start();
+    let queuedAt: number | undefined;
+    // Every frame left a (simulated) jitter buffer 60 ms after its packet arrived.
+    await feed(leg, [[true, 400], [false, 700]], (t) => {
+      if (queuedAt === undefined && leg.output.queuedMs > 0) queuedAt = t;
+    }, 60);
+    // The voice's last packet arrived near 400 − 60 ms: 300 ms of silence end the turn near 640 ms
+    // on the write clock, some 60 ms before the same audio undated ends it (~700 ms, the test above).
+    assert.ok(queuedAt !== undefined && queuedAt >= 615 && queuedAt < 690, `reply queued at ${queuedAt} ms`);
   });
 
   it('a preemptive reply the caller talks over is never heard; the next one is', async (t) => {

@@ -20,7 +20,7 @@ describe('cascade turn breakdown', () => {
   it('splits a turn on the wire into its stages, matched by the voice end', () => {
     const rows = breakdown([{ lastVoicedEpochMs: 10000, firstHeardEpochMs: 10556 }], parseTurnTimings(log), 500);
     const v = Object.fromEntries(rows.map((r) => [r.stage, r.values]));
-    assert.deepEqual(v['caller packet → jitter pop (voice end)'], [45]);
+    assert.deepEqual(v['caller packet → gateway arrival (voice end)'], [45]);
     assert.deepEqual(v['voice end → VAD says silence'], [100]);
     assert.deepEqual(v['voice end → endpoint, minus silence'], [1]);
     assert.deepEqual(v['endpoint → first sentence to TTS'], [-800]);

@@ -113,12 +113,16 @@ test('a dropped Opus packet is rebuilt by FEC from the buffered next packet; two
   assert.ok(errFec < errPlc / 2, `FEC error ${errFec.toExponential(2)} vs PLC ${errPlc.toExponential(2)}`);
 });
 
-test('G.711 is unaffected: a lost PCMU frame is concealed (silence) and counted as plc', async () => {
+test('a lost PCMU frame is concealed by G.711 Appendix I PLC (not silence) and counted as plc', async () => {
   const codec = codecInfo('PCMU');
   const payloads = Array.from({ length: 12 }, () => new Uint8Array(160).fill(0x10));
   const before = await lostFrames('PCMU', 'plc');
   const { frames } = await playThroughLeg(codec, payloads, new Set([5]));
   assert.equal((await lostFrames('PCMU', 'plc')) - before, 1);
-  assert.ok(frames[5]!.samples.every((v) => v === 0));
+  // A steady signal is repeated as it was for the first 10 ms, then attenuated (never silent).
+  const level = frames[4]!.samples[0]!;
+  assert.ok(level !== 0);
+  assert.deepEqual([...frames[5]!.samples.subarray(0, 80)], new Array(80).fill(level));
+  assert.ok(frames[5]!.samples.every((v) => v !== 0 && Math.abs(v) <= Math.abs(level)));
   assert.ok(frames[6]!.samples.every((v) => v !== 0));
 });
