@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { codecInfo, createDecoder, createEncoder, createResampler, implementedCodecs } from '../../codecs/index.ts';
 import type { CodecName } from '../../codecs/types.ts';
 import { g711aSpeech } from '../lib/codec-pcap.ts';
+import { plcCostPerLostFrameUs } from '../lib/plc-cost.ts';
 import { ffmpegCpuPerAudioSecond, ffmpegEncode, writeRawLoop } from '../lib/ffmpeg-speed.ts';
 import { asCodecBenchResult } from '../lib/codec-bench-figures.ts';
 import { adaptResult, BENCH_DIR } from '../lib/plugged.ts';
@@ -125,6 +126,12 @@ export const codecSpeed: Section = {
         if (pr) bars.push({ label: `${name} encode (ffmpeg)`, value: summarize(pr.enc).median ?? 0, peer: true });
         bars.push({ label: `${name} decode (ours)`, value: summarize(o.dec).median ?? 0 });
         if (pr) bars.push({ label: `${name} decode (ffmpeg)`, value: summarize(pr.dec).median ?? 0, peer: true });
+      }
+      // Loss concealment (G.711 Appendix I, codecs/plc): what one lost 20 ms frame costs.
+      for (const rate of [8000, 16000]) {
+        const us = plcCostPerLostFrameUs(resampleAll(speech, rate), rate, runs);
+        figures.push({ key: `codec-speed.plc.${rate}.lost-frame`, label: `G.711 Appendix I PLC at ${rate / 1000} kHz: CPU per lost 20 ms frame`, unit: 'µs', better: 'lower', ...summarize(us) });
+        ctx.log(`  PLC ${rate} Hz: ${(summarize(us).median ?? 0).toFixed(1)} µs per lost frame`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

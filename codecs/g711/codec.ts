@@ -2,6 +2,7 @@
  * Encoder/Decoder classes shared by μ-law and A-law: both are sample-by-sample table look-ups, so
  * the only difference is which tables they use. One encoded byte per PCM sample at 8000 Hz.
  */
+import { G711AppendixIConcealer } from '../plc/g711-appendix-i.ts';
 import type { CodecInfo, Decoder, Encoder } from '../types.ts';
 
 /** Writes `min(pcm.length, out.length)` code words; returns how many. */
@@ -40,13 +41,16 @@ export class G711Encoder implements Encoder {
 }
 
 /**
- * Packet-loss concealment is deliberately minimal: a lost frame is replaced by silence of the same
- * length as the last decoded frame (20 ms = 160 samples before any frame arrived). G.711 Appendix I
- * PLC (pitch-period repetition) is better for listeners, but our consumers are VAD/STT, for which
- * a short gap of digital silence is harmless and never invents speech.
+ * A lost frame is concealed by ITU-T G.711 Appendix I (codecs/plc/g711-appendix-i.ts): the last
+ * pitch period repeated, attenuated after 10 ms, silent after 60 ms, and overlap-added into the next
+ * good frame. Silence instead clicks for listeners and cuts holes in speech that VAD and STT then
+ * mis-hear. The same length as the last decoded frame is produced (160 samples before any frame,
+ * when the concealment is silence). Good frames are decoded bit-exact (the concealer only copies
+ * them into its history) except the first after a loss, whose start is cross-faded.
  */
 export class G711Decoder implements Decoder {
   private lastLength = 160;
+  private readonly plc = new G711AppendixIConcealer(8000);
 
   constructor(
     readonly info: CodecInfo,
@@ -55,13 +59,16 @@ export class G711Decoder implements Decoder {
 
   decodeInto(payload: Uint8Array, out: Int16Array): number {
     const n = this.decode(payload, out);
-    if (n > 0) this.lastLength = n;
+    if (n > 0) {
+      this.lastLength = n;
+      this.plc.good(out.subarray(0, n));
+    }
     return n;
   }
 
   concealInto(out: Int16Array): number {
     const n = Math.min(this.lastLength, out.length);
-    out.fill(0, 0, n);
+    this.plc.conceal(out.subarray(0, n));
     return n;
   }
 }

@@ -4,6 +4,7 @@
  * while its RTP timestamp advances by 160 (`CodecInfo.clockRate` 8000, `sampleRate` 16000).
  */
 import { CodecDataError } from '../errors.ts';
+import { G711AppendixIConcealer } from '../plc/g711-appendix-i.ts';
 import type { CodecInfo, Decoder, Encoder } from '../types.ts';
 import { G722DecoderCore } from './decoder.ts';
 import { G722EncoderCore } from './encoder.ts';
@@ -19,12 +20,16 @@ export class G722Encoder implements Encoder {
 }
 
 /**
- * Loss concealment writes silence of the last frame's length and leaves the ADPCM state alone:
- * the next packet then decodes against a slightly stale predictor, which the backward adaptation
- * pulls back within a few ms (G.722 Appendix III/IV PLC would do better for human listeners).
+ * Loss concealment: G.722 Appendices III/IV conceal inside the sub-band ADPCM (and re-converge its
+ * state), at several times the cost and size. We run the G.711 Appendix I waveform substitution
+ * (codecs/plc) on the 16 kHz output instead, its constants doubled for the rate: the same pitch
+ * range and durations, far better than silence for listeners and for VAD/STT. The ADPCM state is
+ * left alone; the next packet decodes against a slightly stale predictor, which the backward
+ * adaptation pulls back within a few ms, and the recovery overlap-add hides that transient.
  */
 export class G722Decoder implements Decoder {
   readonly #core = new G722DecoderCore();
+  readonly #plc = new G711AppendixIConcealer(16000);
   #lastLength = 320;
   constructor(readonly info: CodecInfo) {}
 
@@ -36,13 +41,14 @@ export class G722Decoder implements Decoder {
     if (payload.length === 0) throw new CodecDataError('G722', 'size');
     const n = this.#core.decode(payload, out);
     this.#lastLength = n;
+    this.#plc.good(out.subarray(0, n));
     if (payload.length * 2 > out.length) throw new CodecDataError('G722', 'size', n);
     return n;
   }
 
   concealInto(out: Int16Array): number {
     const n = Math.min(this.#lastLength, out.length);
-    out.fill(0, 0, n);
+    this.#plc.conceal(out.subarray(0, n));
     return n;
   }
 }

@@ -35,15 +35,17 @@ test('μ-law and A-law round trip stays within half a quantisation step', () => 
   }
 });
 
-test('concealInto writes silence of the last frame length (160 before any frame)', () => {
+test('concealInto: silence of 160 samples before any frame, then PLC of the last frame length', () => {
   const dec = new MulawDecoder(CODECS.PCMU);
   const out = new Int16Array(400).fill(5);
   assert.equal(dec.concealInto(out), 160);
   assert.ok(out.subarray(0, 160).every((s) => s === 0));
   assert.equal(out[160], 5);
-  dec.decodeInto(new Uint8Array(80).fill(0x80), out);
+  assert.equal(dec.decodeInto(new Uint8Array(80).fill(0x90), out), 80);
+  const level = out[0]!;
+  assert.ok(level !== 0);
   out.fill(5);
-  assert.equal(dec.concealInto(out), 80);
-  assert.ok(out.subarray(0, 80).every((s) => s === 0));
+  assert.equal(dec.concealInto(out), 80, 'a 10 ms frame is concealed by 10 ms');
+  assert.ok(out.subarray(0, 80).every((s) => s === level), 'the first 10 ms of a loss repeat the signal unattenuated');
   assert.equal(out[80], 5);
 });

@@ -328,9 +328,11 @@ test('a lost packet is concealed in its slot and counted, the timeline does not 
       await sleep(Math.max(0, t0 + (i + 1) * 20 - performance.now()));
     }
     await until(() => sink.frames.length >= 12, 2000);
-    const pattern = sink.frames.slice(0, 12).map((f) => (f.samples.some((v) => v !== 0) ? 'x' : '.')).join('');
-    // G.711 has no PLC: the concealed slot is silence, exactly where packet 5 belonged.
-    assert.equal(pattern, 'xxxxx.xxxxxx');
+    // '.' silence, 'x' the steady signal as sent, 'c' changed by concealment.
+    const pattern = sink.frames.slice(0, 12).map((f) => (f.samples.every((v) => v === 0) ? '.' : f.samples.every((v) => v === f.samples[0]) ? 'x' : 'c')).join('');
+    // G.711 Appendix I PLC (codecs/plc): the slot where packet 5 belonged repeats the signal, then
+    // fades it; packet 6's start is cross-faded with that continuation.
+    assert.equal(pattern, 'xxxxxccxxxxx');
     assert.equal(leg.stats().packetsLost, 1);
     assert.equal(((await metrics.rtpPacketsLost.get()).values[0]?.value ?? 0) - lostBefore, 1);
   } finally {
