@@ -25,7 +25,8 @@ import type { Signaling, SipDialog } from './sip/dialog.ts';
 import { DrachtioSignaling } from './sip/drachtio/drachtio-signaling.ts';
 import { drachtioOptions } from './sip/drachtio/drachtio-options.ts';
 import { startFreeswitchBackend, type FreeswitchBackend } from './media/freeswitch/fs-backend.ts';
-import { answerSdp } from './call/media-plan.ts';
+import { answerSdp, type MediaPlan } from './call/media-plan.ts';
+import { ReservedPort } from './media/reserved-port.ts';
 import type { CallRunnerDeps } from './call/call-runner.ts';
 import { TwilioStreamServer } from './media/twilio/twilio-server.ts';
 import { twilioServerOptions } from './media/twilio/twilio-options.ts';
@@ -80,7 +81,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       sessionTimers: config.security.sessionTimers,
     });
   const mediaAddress = config.sip.advertise ?? config.sip.bind;
-  const run = (dialog: SipDialog, openMedia: CallRunnerDeps['openMedia']): void => {
+  const run = (dialog: SipDialog, openMedia: CallRunnerDeps['openMedia'], reserveMedia?: CallRunnerDeps['reserveMedia']): void => {
     runCall(dialog, {
       config,
       log,
@@ -91,6 +92,7 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       auditFor: policies.auditFor,
       isAccepting: () => accepting,
       openMedia,
+      ...(reserveMedia ? { reserveMedia } : {}),
     })
       .then(policies.watch)
       .catch((err: unknown) => {
@@ -101,10 +103,11 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
   signaling.on('invite', (dialog) => {
     // FreeSWITCH gets the caller's media with only the negotiated codec; the caller gets FreeSWITCH's address.
     if (fsBackend) return run(dialog, (plan, callLog) => fsBackend!.open(answerSdp(plan, { address: plan.remote.address, port: plan.remote.port, sessionId: '1', version: 1, direction: 'sendrecv' }), plan.codec, callLog));
-    run(dialog, async (plan, callLog) => {
+    // `from`: a port reserved for an offer-less INVITE, whose leg opens once the ACK's answer names the codec.
+    const openRtp = async (plan: MediaPlan, callLog: Logger, from: PortPool = pool): Promise<RtpLeg> => {
       const leg = await RtpLeg.open({
         bindAddress: config.sip.bind,
-        pool,
+        pool: from,
         codec: plan.codec,
         telephoneEventPt: plan.telephoneEvent?.payloadType,
         pacer,
@@ -117,7 +120,14 @@ export async function buildGateway(config: Config, log: Logger): Promise<Gateway
       });
       leg.setRemote(plan.remote.address, plan.remote.port);
       if (plan.direction !== 'sendrecv') leg.setDirection(plan.direction);
+      return leg;
+    };
+    run(dialog, async (plan, callLog) => {
+      const leg = await openRtp(plan, callLog);
       return { leg, address: mediaAddress, port: leg.localPort };
+    }, async () => {
+      const held = new ReservedPort(pool);
+      return { address: mediaAddress, port: held.port, open: (plan, callLog) => openRtp(plan, callLog, held), release: () => held.releaseUnused() };
     });
   });
   await signaling.start();

@@ -1,6 +1,6 @@
-import type { AgentCallContext, AgentFactory, AgentSession } from '../../agent/types.ts';
-import { CallGuard, guardEmitter } from './call-guard.ts';
-import { callHangup, fallBack, wireDialog, wireMedia, type Hangup } from './call-wiring.ts';
+import type { AgentCallContext, AgentFactory } from '../../agent/types.ts';
+import { CallGuard } from './call-guard.ts';
+import { callHangup, wireDialog, wireMedia, type Hangup } from './call-wiring.ts';
 import { bandOf } from '../../codecs/index.ts';
 import type { Band } from '../../codecs/types.ts';
 import type { CallInfo } from '../sip/call-info.ts';
@@ -12,13 +12,11 @@ import type { SipDialog } from '../sip/dialog.ts';
 import { Call } from './call.ts';
 import type { CallRegistry } from './call-registry.ts';
 import { planMedia, answerSdp, type MediaPlan } from './media-plan.ts';
-import { ReinviteHandler } from './reinvite.ts';
 import type { CallAuditRecorder } from '../audit/audit-log.ts';
-import { transferCall } from './transfer.ts';
-import { handleIncomingRefer } from './incoming-refer.ts';
 import type { CallPolicy } from '../../agent/tools/call-policy.ts';
-import { maxCallSec } from '../../policies/limits.ts';
 import type { CallRoute } from './choose-agents.ts';
+import { connectCall, createCallAgent, ring, routeOrRedirect, type CallParts } from './call-session.ts';
+import { runLateOffer, type MediaReservation } from './late-offer-call.ts';
 
 /** What the runner needs from the composition root (gateway/deps.ts). */
 export interface CallRunnerDeps {
@@ -27,6 +25,12 @@ export interface CallRunnerDeps {
   readonly registry: CallRegistry;
   /** Opens the media leg for a negotiated plan (embedded RTP today). */
   readonly openMedia: (plan: MediaPlan, log: Logger) => Promise<{ leg: MediaLeg; address: string; port: number }>;
+  /**
+   * Takes a local RTP port before the codec is known, for an offer-less INVITE: our 200 names the
+   * port, the ACK's answer picks the codec, then the leg opens on that port. Absent (FreeSWITCH
+   * media), an offer-less INVITE is refused 488.
+   */
+  readonly reserveMedia?: (log: Logger) => Promise<MediaReservation>;
   /**
    * The agents for this call in order: the first answers, the others are the fallback chain used
    * when an agent's provider fails mid-call (routing policy).
@@ -89,86 +93,38 @@ async function runGuarded(call: Call, dialog: SipDialog, deps: CallRunnerDeps, g
     // A source that matches no configured trunk is refused (RFC 3261 §21.4.4 403 Forbidden).
     if (!dialog.info.trunk) return reject(403, 'Forbidden');
 
+    // Offer-less INVITE (RFC 3261 §13.2.1): our offer goes in the 200, the answer comes in the ACK.
+    if (dialog.offer.trim() === '' && deps.reserveMedia) return await runLateOffer({ call, dialog, deps, guard, hangup, routed: undefined, timers }, reject, started);
     const plan = planMedia(dialog.offer, deps.config.codecs, deps.config.opus);
     if ('error' in plan) {
       metrics.sipDropped.inc({ reason: 'no-common-codec' });
       return reject(plan.status, plan.reason);
     }
 
-    const routed = deps.routeFor?.(dialog.info, bandOf(plan.codec), call.id);
-    if (routed?.action === 'reject') return reject(routed.status, routed.reason);
-    if (routed?.action === 'transfer') {
-      // Before answer a transfer is a redirect: 302 with the target as Contact (RFC 3261 §21.3.3, §8.3).
-      call.end({ result: 'transferred', sipStatus: 302, reason: 'routed elsewhere' });
-      dialog.reject(302, 'Moved Temporarily', { Contact: `<${routed.target}>` });
-      return call;
-    }
+    const routed = routeOrRedirect(call, deps, bandOf(plan.codec), reject);
+    if (routed === 'ended') return call;
 
     const { leg, address, port } = await deps.openMedia(plan, call.log);
     if (call.ended) {
       leg.close('ended-before-answer');
       return call;
     }
-    const chain = routed ? [...routed.agents] : [...deps.agentsFor(dialog.info, bandOf(plan.codec))];
-    const ended = new AbortController();
-    call.on('state', (st) => st.status === 'ended' && ended.abort());
-    const control: AgentCallContext['control'] = {
-      hangup: guard.wrap('agent-control', (r) => hangup(r)),
-      sendDtmf: guard.wrap('agent-control', (digits) => leg.sendDtmf(digits), false),
-      fallback: guard.wrap('agent-control', (reason) => fallBack(call, chain, ctx, reason, hangup)),
-      transfer: guard.wrap('transfer', (target) => transferCall(call, target, deps.config.transfers, deps.auditFor?.(call.id)), false),
-    };
-    // The agent sees the leg through a view whose listeners are guarded (a throwing 'dtmf' handler
-    // must not throw into the RTP receive path, nor reach the process handler).
-    const agentLeg = guardEmitter(leg, guard, 'agent');
-    const policy = routed && deps.policyFor ? deps.policyFor(routed, { callId: call.id, leg: agentLeg, control, log: call.log, signal: ended.signal }) : undefined;
-    const ctx: AgentCallContext = {
-      callId: call.id,
-      band: bandOf(plan.codec),
-      from: dialog.info.from,
-      dialed: dialog.info.dialed,
-      variables: routed ? routed.variables : dialog.info.headers,
-      leg: agentLeg,
-      log: call.log,
-      control,
-      ...(policy ? { policy } : {}),
-    };
-    const first = chain.shift();
-    if (!first) {
+    const parts: CallParts = { call, dialog, deps, guard, hangup, routed, timers };
+    const agent = createCallAgent(parts, leg, bandOf(plan.codec));
+    if (!agent) {
       leg.close('no-agent');
       return reject(503, 'Service Unavailable');
-    }
-    let agent: AgentSession;
-    try {
-      agent = first.create(ctx);
-    } catch (err) {
-      leg.close('agent-failed');
-      throw err;
     }
     call.state = { status: 'answering', since: Date.now(), leg, agent };
     wireMedia(call, dialog, leg, guard, hangup);
 
-    dialog.progress(180);
-    const delay = deps.config.calls.answerDelayMs;
-    if (delay > 0) {
-      // Ring first; a CANCEL or BYE during the ring ends the wait early.
-      await new Promise<void>((r) => {
-        timers.push(setTimeout(r, delay));
-        call.on('state', (st) => st.status === 'ended' && r());
-      });
-    }
-    if (call.ended) return call;
+    if (!(await ring(parts))) return call;
 
     const sessionId = String(Date.now());
     const sdp = answerSdp(plan, { address, port, sessionId, version: 1, direction: 'sendrecv' });
     const acked = dialog.answer(sdp);
     metrics.callSetupSeconds.observe((performance.now() - started) / 1000);
-    const answeredAt = Date.now();
-    call.state = { status: 'connected', since: answeredAt, leg, agent, answeredAt };
-    timers.push(setTimeout(guard.wrap('timer', () => hangup('max-duration')), maxCallSec(deps.config.calls.maxDurationSec, routed?.action === 'agent' ? routed.persona.limits : undefined) * 1000));
-    const reinvites = new ReinviteHandler(call, plan, { address, port, sessionId }, sdp);
-    dialog.on('reinvite', guard.wrap('reinvite', (re) => reinvites.handle(re)));
-    dialog.on('refer', guard.wrap('refer', (refer) => handleIncomingRefer(call, refer, deps.config.transfers.incomingRefer, deps.auditFor?.(call.id))));
+    const answeredAt = connectCall(parts, { leg, agent, plan, local: { address, port, sessionId }, localSdp: sdp });
     await acked;
     if (call.ended) return call;
     call.state = { status: 'agent', since: Date.now(), leg, agent, answeredAt };

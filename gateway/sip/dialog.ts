@@ -84,8 +84,13 @@ export interface SipDialog extends EventEmitter<SipDialogEvents> {
   readonly offer: string;
   /** Sends 180 Ringing or 183 with SDP (early media). */
   progress(status: 180 | 183, sdp?: string): void;
-  /** Answers 200 OK with our SDP; resolves when the ACK arrives, rejects on Timer H. */
-  answer(sdp: string): Promise<void>;
+  /**
+   * Answers 200 OK with our SDP; resolves when the ACK arrives, rejects on Timer H. Backends that
+   * can read the ACK resolve with its body when it has one: after an offer-less INVITE our 200
+   * carried the offer and the ACK carries the caller's answer (RFC 3261 §13.2.1, RFC 3264 §5).
+   * `void` (no body, or a backend that never sees one) is a missing answer for a late offer.
+   */
+  answer(sdp: string): Promise<string | void>;
   /** Final error response to the INVITE. */
   reject(status: number, reason?: string, headers?: Readonly<Record<string, string>>): void;
   /** Ends an established dialog from our side; resolves when the BYE is answered (or times out). */

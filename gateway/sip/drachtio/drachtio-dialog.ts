@@ -48,7 +48,7 @@ export class DrachtioDialog extends EventEmitter<SipDialogEvents> implements Sip
     this.#res.send(status, sdp ? { body: sdp, headers: { 'Content-Type': 'application/sdp' } } : {});
   }
 
-  async answer(sdp: string): Promise<void> {
+  async answer(sdp: string): Promise<string | void> {
     if (this.state !== 'early') throw new SipError(481, 'dialog is not early');
     let dialog: SrfDialog;
     try {
@@ -60,17 +60,19 @@ export class DrachtioDialog extends EventEmitter<SipDialogEvents> implements Sip
     }
     this.#dialog = dialog;
     this.#wire(dialog);
-    await new Promise<void>((resolve, reject) => {
+    // drachtio-srf's dialog emits 'ack' with the ACK request: its body is the caller's answer when
+    // our 200 carried the offer (offer-less INVITE, RFC 3261 §13.2.1).
+    return new Promise<string | void>((resolve, reject) => {
       const t = setTimeout(() => {
         this.emit('ack-timeout');
         dialog.destroy().catch(() => undefined);
         this.#end();
         reject(new SipError(408, 'no ACK for 2xx', 'ack-timeout'));
       }, ACK_TIMEOUT_MS);
-      dialog.once('ack', () => {
+      dialog.once('ack', (ack?: SrfRequest) => {
         clearTimeout(t);
         if (this.state === 'early') this.state = 'confirmed';
-        resolve();
+        resolve(ack?.body || undefined);
       });
       dialog.once('destroy', () => {
         clearTimeout(t);

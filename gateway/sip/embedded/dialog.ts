@@ -38,7 +38,8 @@ export interface EmbeddedDialogOptions {
 interface AwaitingAck {
   readonly cseq: number;
   readonly retransmit: Retransmit2xx;
-  readonly resolve: () => void;
+  /** With the ACK's body, if any: the answer to an offer we put in the 2xx (RFC 3261 §13.2.1). */
+  readonly resolve: (body?: string) => void;
   readonly reject: (err: Error) => void;
   /** Woken when the wait is over, however it ended (a BYE we send waits on this, §15). */
   readonly waiters: (() => void)[];
@@ -124,7 +125,7 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     this.#tx.respond(this.#response(this.#invite, status, { Contact: this.#contact() }, sdp));
   }
 
-  answer(sdp: string): Promise<void> {
+  answer(sdp: string): Promise<string | void> {
     if (this.#state !== 'early' || this.#tx.finalSent) return Promise.reject(new SipError(500, 'dialog cannot be answered in its state'));
     this.#clearAnswerTimer();
     const res = this.#response(this.#invite, 200, this.#answerHeaders(), sdp);
@@ -187,7 +188,7 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     if (awaiting === undefined || seq !== awaiting.cseq) return;
     this.#awaiting = undefined;
     awaiting.retransmit.stop();
-    awaiting.resolve();
+    awaiting.resolve(ack.body.length > 0 ? ack.body.toString('utf8') : undefined);
     for (const wake of awaiting.waiters) wake();
   }
 
@@ -315,8 +316,8 @@ export class EmbeddedDialog extends EventEmitter<SipDialogEvents> implements Sip
     }
   }
 
-  #awaitAck(cseq: number, res: SipResponse): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  #awaitAck(cseq: number, res: SipResponse): Promise<string | void> {
+    return new Promise<string | void>((resolve, reject) => {
       const retransmit = new Retransmit2xx({
         clock: this.#host.clock,
         response: res,

@@ -64,7 +64,10 @@ export class FakeSrf extends EventEmitter implements SrfApp {
   options(fn: (req: SrfRequest, res: SrfResponse) => void): void {
     this.optionsFn = fn;
   }
-  createUAS(_req: SrfRequest, res: SrfResponse): Promise<SrfDialog> {
+  /** The localSdp of each createUAS, i.e. the body of our 200. */
+  readonly uasSdps: string[] = [];
+  createUAS(_req: SrfRequest, res: SrfResponse, opts?: { localSdp: string }): Promise<SrfDialog> {
+    if (opts) this.uasSdps.push(opts.localSdp);
     res.send(200);
     const d = new FakeDialog();
     this.dialogs.push(d);

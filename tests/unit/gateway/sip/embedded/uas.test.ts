@@ -58,7 +58,7 @@ test('OPTIONS → 200 with Allow/Accept, rport and received filled in (RFC 3581)
 test('INVITE → 100, answer → 200 retransmitted until ACK; then BYE → 200 and bye event', async () => {
   dialogs = [];
   const { branch, callId } = ids();
-  let answered: Promise<void> | undefined;
+  let answered: Promise<unknown> | undefined;
   onInvite = (d) => (answered = d.answer('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n'));
   const invite = sipRequest('INVITE', { port: peerPort, cseq: 1, branch, callId, body: 'v=0\r\n', extra: 'X-Customer: 42\r\nUser-to-User: 0a0b;encoding=hex\r\nSubject: hi\r\n' });
   peer.send(invite);
