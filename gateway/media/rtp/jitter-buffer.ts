@@ -31,6 +31,11 @@ export interface JitterBufferOptions {
   readonly clockRate: number;
   /** Audio per packet and per pop. */
   readonly frameMs?: number;
+  /**
+   * Frames leave as soon as they are next in sequence (arrival-release.ts times the gaps out and
+   * fills pauses): no prebuffering to the target, no talkspurt pause, no shrinking. Default false.
+   */
+  readonly inOrderRelease?: boolean;
 }
 
 export type JitterPop<T> = { readonly kind: 'frame'; readonly packet: T; readonly arrivalMs: number } | { readonly kind: 'lost'; readonly sequence: number } | { readonly kind: 'empty' };
@@ -85,6 +90,7 @@ export class JitterBuffer<T extends JitterPacket> {
   readonly #minMs: number;
   readonly #maxMs: number;
   readonly #frameMs: number;
+  readonly #inOrder: boolean;
   readonly #jitter: InterarrivalJitter;
   readonly #slots = new Map<number, Slot<T>>();
   #ssrc: number | undefined;
@@ -102,6 +108,7 @@ export class JitterBuffer<T extends JitterPacket> {
 
   constructor(opts: JitterBufferOptions) {
     this.#frameMs = opts.frameMs ?? 20;
+    this.#inOrder = opts.inOrderRelease ?? false;
     this.#minMs = Math.max(this.#frameMs, opts.minMs);
     this.#maxMs = Math.max(this.#minMs, opts.maxMs);
     this.#jitter = new InterarrivalJitter(opts.clockRate);
@@ -126,6 +133,11 @@ export class JitterBuffer<T extends JitterPacket> {
    */
   get depthMs(): number {
     return Math.max(0, this.#spanFrames() - 1) * this.#frameMs;
+  }
+
+  /** Packets held (received, not yet played). */
+  get held(): number {
+    return this.#slots.size;
   }
 
   push(packet: T, arrivalMs: number): JitterPush {
@@ -159,6 +171,8 @@ export class JitterBuffer<T extends JitterPacket> {
     if (delta < 0) this.#next = packet.sequence; // reordered ahead of the first packet, nothing played yet
     if (this.#slots.size === 0 || seqDelta(this.#highest, packet.sequence) > 0) this.#highest = packet.sequence;
     this.#slots.set(packet.sequence, { packet, arrivalMs });
+    // Also with in-order release: a jump past the max depth (a sender that skipped sequence numbers)
+    // is skipped, not released as a burst of concealed frames.
     if (this.depthMs > this.#maxMs) this.#trimTo(this.targetMs);
     return 'queued';
   }
@@ -166,7 +180,7 @@ export class JitterBuffer<T extends JitterPacket> {
   /** One result per tick. */
   pop(): JitterPop<T> {
     if (!this.#playing) {
-      if (this.#slots.size === 0 || this.depthMs < this.targetMs) return { kind: 'empty' };
+      if (this.#slots.size === 0 || (!this.#inOrder && this.depthMs < this.targetMs)) return { kind: 'empty' };
       this.#playing = true;
     }
     const slot = this.#slots.get(this.#next);
@@ -181,14 +195,14 @@ export class JitterBuffer<T extends JitterPacket> {
       this.stats.lost++;
       return { kind: 'lost', sequence };
     }
-    if (slot.packet.marker && this.#started && this.depthMs < this.targetMs) {
+    if (slot.packet.marker && !this.#inOrder && this.#started && this.depthMs < this.targetMs) {
       // Talkspurt start (RFC 3550 §5.1 marker): delaying it grows the depth without a gap in speech.
       this.#playing = false;
       return { kind: 'empty' };
     }
     this.#slots.delete(this.#next);
     this.#advance();
-    this.#maybeShrink();
+    if (!this.#inOrder) this.#maybeShrink();
     return { kind: 'frame', packet: slot.packet, arrivalMs: slot.arrivalMs };
   }
 

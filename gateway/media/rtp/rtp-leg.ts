@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { CodecDataError, createDecoder, createEncoder, createResampler } from '../../../codecs/index.ts';
-import { samplesPer20ms, type CodecInfo, type Decoder } from '../../../codecs/types.ts';
+import { createEncoder, createResampler } from '../../../codecs/index.ts';
+import type { CodecInfo } from '../../../codecs/types.ts';
 import type { Logger } from '../../log.ts';
 import { metrics } from '../../metrics.ts';
-import { nullSink, type AudioSink } from '../audio-sink.ts';
+import type { AudioSink } from '../audio-sink.ts';
 import type { DtmfDigit, DtmfEvent } from '../dtmf.ts';
 import type { MediaDirection, MediaLeg, MediaLegEvents, MediaStats } from '../media-leg.ts';
 import type { Pacer } from '../pacer.ts';
 import { Playout, type ResamplerFactory } from '../playout.ts';
 import { Rfc4733Receiver } from './dtmf-rfc4733.ts';
-import { JitterBuffer } from './jitter-buffer.ts';
+import { RtpInbound, type RxRelease } from './inbound.ts';
 import { SourceLatch } from './latch.ts';
-import { isRtcp, parseRtp, type RtpPacket } from './packet.ts';
+import { isRtcp, parseRtp } from './packet.ts';
 import { bindRtpSocket, type PortPool } from './port-pool.ts';
 import { ReceptionStats } from './reception.ts';
 import { parseRtcp, writeReceiverReport } from './rtcp.ts';
@@ -27,6 +27,12 @@ export interface RtpLegOptions {
   readonly telephoneEventPt?: number;
   readonly pacer: Pacer;
   readonly jitter: { readonly min: number; readonly max: number };
+  /**
+   * When caller frames reach the sink (inbound.ts): `arrival` (default) as soon as they are in order,
+   * since every consumer today is a VAD, an STT or a model, never an ear; `paced` one per tick after
+   * prebuffering, for a consumer that plays the audio out in real time.
+   */
+  readonly rxRelease?: RxRelease;
   readonly mediaTimeoutSec: number;
   readonly log: Logger;
   /** Receiver reports every this many ms (RFC 3550 §6.2 suggests ~5 s); 0 turns them off. */
@@ -47,7 +53,7 @@ type DropReason = 'too-short' | 'bad-version' | 'malformed' | 'stranger' | 'unkn
 /**
  * The embedded RTP media leg: one UDP socket pair per call, driven by the shared 20 ms pacer.
  *
- *   in:  UDP ─▶ parse ─▶ latch ─▶ JitterBuffer ─(tick)─▶ decode / FEC / conceal ─▶ sink
+ *   in:  UDP ─▶ parse ─▶ latch ─▶ JitterBuffer ─(in order, or tick)─▶ decode / FEC / conceal ─▶ sink (inbound.ts)
  *   out: (tick, or at once when a talkspurt starts) Playout.pullInto ─▶ encode ─▶ RtpSender (seq/ts, DTMF interleave) ─▶ UDP
  */
 export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
@@ -61,21 +67,14 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   readonly #rtcp: Socket;
   readonly #now: () => number;
   readonly #latch: SourceLatch;
-  readonly #jb: JitterBuffer<RtpPacket>;
-  readonly #decoder: Decoder;
+  readonly #in: RtpInbound;
   readonly #sender: RtpSender;
   readonly #dtmfRx: Rfc4733Receiver;
   readonly #reception = new ReceptionStats();
-  readonly #rxPcm: Int16Array;
   readonly #out: RtpOutbound;
   readonly #rtcpBuf = new Uint8Array(512);
   readonly #unregister: () => void;
-  #sink: AudioSink = nullSink;
   #direction: MediaDirection = 'sendrecv';
-  #rxTimeline = 0;
-  #rxStarted = false;
-  /** How long the last played packet waited in the jitter buffer (dates concealed and silent frames). */
-  #rxDelayMs = 0;
   #lastRxMs: number;
   #timedOut = false;
   #nextRtcpMs: number;
@@ -84,9 +83,6 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #rtcpFrom: { address: string; port: number } | undefined;
   #packetsIn = 0;
   #dropped = 0;
-  /** Jitter-buffer counts already added to the metrics (it counts some losses on its own, when trimming). */
-  #lostCounted = 0;
-  #overflowCounted = 0;
   #closed = false;
   /** Per-second window of the inbound packet-rate cap. */
   #rateWindowStart = 0;
@@ -110,12 +106,9 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     this.#lastRxMs = this.#now();
     this.#nextRtcpMs = this.#lastRxMs + (opts.rtcpIntervalMs ?? 5000);
     this.output = new Playout({ sampleRate: this.sampleRate, makeResampler: opts.makeResampler ?? createResampler });
-    this.#jb = new JitterBuffer({ minMs: opts.jitter.min, maxMs: opts.jitter.max, clockRate: opts.codec.clockRate });
-    this.#decoder = createDecoder(opts.codec);
+    this.#in = new RtpInbound({ codec: opts.codec, jitter: opts.jitter, release: opts.rxRelease ?? 'arrival' });
     this.#sender = new RtpSender({ encoder: createEncoder(opts.codec), telephoneEventPt: opts.telephoneEventPt });
     this.#dtmfRx = new Rfc4733Receiver({ clockRate: opts.codec.clockRate });
-    // Room for a peer whose packets are longer than 20 ms (ptime up to 120 ms).
-    this.#rxPcm = new Int16Array(samplesPer20ms(this.sampleRate) * 6);
     this.#out = new RtpOutbound({ sender: this.#sender, playout: this.output, send: (p) => this.#sendPacket(p) });
     rtp.on('message', (msg, rinfo) => this.#guard(() => this.#onDatagram(msg, rinfo, true)));
     rtcp.on('message', (msg, rinfo) => this.#guard(() => this.#onDatagram(msg, rinfo, false)));
@@ -142,7 +135,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   }
 
   connectInput(sink: AudioSink): void {
-    this.#sink = sink;
+    this.#in.connect(sink);
   }
 
   sendDtmf(digits: readonly DtmfDigit[]): Promise<void> {
@@ -160,14 +153,15 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   }
 
   stats(): MediaStats {
-    return { packetsIn: this.#packetsIn, packetsOut: this.#sender.packetsSent, packetsLost: this.#jb.stats.lost, packetsDropped: this.#dropped, jitterMs: this.#jb.jitterMs };
+    return { packetsIn: this.#packetsIn, packetsOut: this.#sender.packetsSent, packetsLost: this.#in.jb.stats.lost, packetsDropped: this.#dropped + this.#in.overflowDropped, jitterMs: this.#in.jb.jitterMs };
   }
 
   describe(): string {
     // Both directions, each stage with its rate, so an inserted resampler (or a missing one) shows.
     const c = this.codec;
     const codec = `${c.name}/${c.clockRate}${c.channels > 1 ? `/${c.channels}` : ''} pt${c.payloadType}`;
-    const rx = `RTP(${codec}) → JitterBuffer(${this.#o.jitter.min}–${this.#o.jitter.max}ms) → ${c.name}(decode@${this.sampleRate}) → ${this.#sink.describe()}`;
+    const release = (this.#o.rxRelease ?? 'arrival') === 'arrival' ? ', in order on arrival' : '';
+    const rx = `RTP(${codec}) → JitterBuffer(${this.#o.jitter.min}–${this.#o.jitter.max}ms${release}) → ${c.name}(decode@${this.sampleRate}) → ${this.#in.sink.describe()}`;
     const tx = `Playout(${this.sampleRate}) → ${c.name}(encode@${this.sampleRate}) → RTP(${codec})`;
     return `${rx} | ${tx}`;
   }
@@ -187,8 +181,8 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
       }
     }
     this.#o.pool.release(this.localPort);
-    this.#decoder.close?.();
-    if (this.#packetsIn > 0) metrics.rtpJitterMs.observe(this.#jb.jitterMs);
+    this.#in.close();
+    if (this.#packetsIn > 0) metrics.rtpJitterMs.observe(this.#in.jb.jitterMs);
     this.#o.log.debug({ reason, port: this.localPort, stats: this.stats() }, 'rtp leg closed');
   }
 
@@ -208,7 +202,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
     this.#timedOut = false;
     // Events share the stream's sequence space, so they take their slot in the buffer too (played
     // as silence) — otherwise every event packet would look like a lost audio packet.
-    const r = this.#jb.push(p, now);
+    const r = this.#in.push(p, now);
     if (r === 'duplicate' || r === 'late' || r === 'jump') return this.#drop(r);
     this.#packetsIn++;
     metrics.rtpPacketsIn.inc();
@@ -233,7 +227,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #tick(): void {
     if (this.#closed) return;
     const now = this.#now();
-    this.#receiveTick(now);
+    this.#in.tick(now);
     const late = this.#dtmfRx.poll(now);
     if (late) this.#emitDtmf(late);
     this.#out.tick(this.#sendState());
@@ -247,74 +241,6 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
       this.#nextRtcpMs = now + interval;
       this.#sendReceiverReport(now);
     }
-  }
-
-  #receiveTick(now: number): void {
-    const r = this.#jb.pop();
-    const { lost, overflow } = this.#jb.stats;
-    if (lost > this.#lostCounted) metrics.rtpPacketsLost.inc(lost - this.#lostCounted);
-    if (overflow > this.#overflowCounted) {
-      metrics.rtpPacketsDropped.inc({ reason: 'overflow' }, overflow - this.#overflowCounted);
-      this.#dropped += overflow - this.#overflowCounted;
-    }
-    this.#lostCounted = lost;
-    this.#overflowCounted = overflow;
-    let n: number;
-    if (r.kind === 'frame') {
-      this.#rxDelayMs = Math.max(0, now - r.arrivalMs);
-      n = r.packet.payloadType === this.codec.payloadType ? this.#decode(r.packet.payload) : this.#silence();
-    } else if (r.kind === 'lost') {
-      n = this.#fillLost();
-    } else {
-      // Keep the caller's timeline running through pauses, once the stream has begun.
-      if (!this.#rxStarted) return;
-      n = this.#silence();
-    }
-    this.#rxStarted = true;
-    // A frame without a packet is dated as if its packet had waited as long as the last one did.
-    const arrivalMs = r.kind === 'frame' ? r.arrivalMs : now - this.#rxDelayMs;
-    const frame = { samples: this.#rxPcm.subarray(0, n), sampleRate: this.sampleRate, timestamp: this.#rxTimeline, arrivalMs };
-    this.#rxTimeline += n;
-    this.#sink.write(frame);
-  }
-
-  /**
-   * A payload the codec cannot use (corrupt opus, empty or over-long G.722) is counted and replaced
-   * by what the codec still produced, else by its concealment: bad input never leaves the media path.
-   */
-  #decode(payload: Uint8Array): number {
-    try {
-      return this.#decoder.decodeInto(payload, this.#rxPcm);
-    } catch (err) {
-      if (!(err instanceof CodecDataError)) throw err;
-      metrics.codecErrors.inc({ codec: this.codec.name, problem: err.problem });
-      return err.written > 0 ? err.written : this.#decoder.concealInto(this.#rxPcm);
-    }
-  }
-
-  /**
-   * A lost frame: rebuilt from the in-band FEC of the packet after the gap when that packet is
-   * already buffered and the codec can (Opus, RFC 6716 §2.1.7), else concealed by the codec.
-   */
-  #fillLost(): number {
-    const next = this.#jb.peekNext();
-    let method: 'fec' | 'plc' = 'plc';
-    let n: number;
-    if (next !== undefined && next.payloadType === this.codec.payloadType && this.#decoder.recoverInto) {
-      const r = this.#decoder.recoverInto(next.payload, this.#rxPcm);
-      n = r.samples;
-      method = r.method;
-    } else {
-      n = this.#decoder.concealInto(this.#rxPcm);
-    }
-    metrics.codecLostFrames.inc({ codec: this.codec.name, method });
-    return n;
-  }
-
-  #silence(): number {
-    const n = samplesPer20ms(this.sampleRate);
-    this.#rxPcm.fill(0, 0, n);
-    return n;
   }
 
   /** Whether we send to the caller now: a latched peer, and a direction that includes sending (RFC 3264 §8.4). */
@@ -332,7 +258,7 @@ export class RtpLeg extends EventEmitter<MediaLegEvents> implements MediaLeg {
   #sendReceiverReport(now: number): void {
     const to = this.#latch.target;
     if (!to) return;
-    const block = this.#reception.reportBlock(this.#jb.jitterUnits, now);
+    const block = this.#reception.reportBlock(this.#in.jb.jitterUnits, now);
     const len = writeReceiverReport(this.#sender.ssrc, `trunkline-${this.localPort}`, block, this.#rtcpBuf);
     const data = Buffer.from(this.#rtcpBuf.subarray(0, len));
     if (this.#rtcpMux) this.#send(this.#rtp, data, to.port, to.address);

@@ -98,7 +98,7 @@ test('inbound: reordered PCMU with a duplicate decodes to the 1 kHz tone; strang
   try {
     const sink = new CollectSink();
     leg.connectInput(sink);
-    assert.equal(leg.describe(), 'RTP(PCMU/8000 pt0) → JitterBuffer(100–300ms) → PCMU(decode@8000) → Collect | Playout(8000) → PCMU(encode@8000) → RTP(PCMU/8000 pt0)');
+    assert.equal(leg.describe(), 'RTP(PCMU/8000 pt0) → JitterBuffer(100–300ms, in order on arrival) → PCMU(decode@8000) → Collect | Playout(8000) → PCMU(encode@8000) → RTP(PCMU/8000 pt0)');
     const enc = createEncoder(PCMU);
     const pcm = tone(1000, 160 * 50);
     const payloads = Array.from({ length: 50 }, (_, i) => {
